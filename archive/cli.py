@@ -1,0 +1,254 @@
+"""The `thanthien` command line: each command does one thing on an archive path."""
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from archive import db as archive_db
+from scrapers.registry import RegistryError, default_registry, get_portal
+
+DB_OPTION = click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=archive_db.DEFAULT_DB,
+                         show_default=True, help="The archive's SQLite file.")
+
+
+class CliError(click.ClickException):
+    """One clear line and exit 1, never a traceback."""
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="thanthien")
+def main():
+    """thanthien: an open archive of Vietnamese local-government news about the launches of
+    «Chính quyền thân thiện, vì Nhân dân phục vụ»."""
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="JSON lines instead of a table.")
+@click.option("--all", "show_all", is_flag=True, help="Include the simulator's portals.")
+def portals(as_json, show_all):
+    """List the portal registry."""
+    for portal in default_registry().values():
+        if portal.simulated and not show_all:
+            continue
+        if as_json:
+            click.echo(json.dumps(portal.as_row(), ensure_ascii=False))
+        else:
+            flag = "verified" if portal.verified else "unverified"
+            click.echo(f"{portal.name:<18} {portal.platform:<10} {portal.status:<8} {flag:<10} "
+                       f"{portal.district or '':<22} {portal.base_url}")
+
+
+def _parse_base_urls(values) -> dict[str, str]:
+    mapping = {}
+    for value in values:
+        name, sep, url = value.partition("=")
+        if not sep or not url.startswith(("http://", "https://")):
+            raise CliError(f"--base-url takes NAME=URL, got {value!r}")
+        mapping[name] = url
+    return mapping
+
+
+@main.command()
+@click.option("--portal", "portal_names", multiple=True, help="Registry name (repeatable).")
+@click.option("--start-url", multiple=True, help="Crawl a site not in the registry with the generic platform.")
+@click.option("--base-url", "base_urls", multiple=True, help="NAME=URL: serve a registry portal from elsewhere (mirror, simulator).")
+@click.option("--simulated", is_flag=True, help="Local simulator: no politeness delays.")
+@click.option("--set", "overrides", multiple=True, help="Scrapy setting override KEY=VALUE (repeatable).")
+@DB_OPTION
+def crawl(portal_names, start_url, base_urls, simulated, overrides, db_path):
+    """Crawl portals for real and store what they publish."""
+    from archive.crawl import run_crawl
+
+    if not portal_names and not start_url:
+        raise CliError("name at least one --portal (see `thanthien portals`) or a --start-url")
+    try:
+        targets = [{"portal": get_portal(n).name} for n in portal_names]
+    except RegistryError as exc:
+        raise CliError(str(exc)) from None
+    mapping = _parse_base_urls(base_urls)
+    for target in targets:
+        target["base_url"] = mapping.get(target["portal"])
+    targets += [{"start_url": url} for url in start_url]
+    settings = {}
+    for item in overrides:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise CliError(f"--set takes KEY=VALUE, got {item!r}")
+        settings[key] = value
+    summary = run_crawl(targets, db_path, overrides=settings, simulated=simulated)
+    _print_summary(summary)
+
+
+def _print_summary(summary) -> None:
+    click.echo(f"\ncrawl run {summary.run_id} → {summary.db_path} in {summary.seconds:.1f}s")
+    for name, counts in summary.per_portal.items():
+        click.echo(f"  {name:<18} pages {counts['pages_fetched']:>4}  new {counts['articles_new']:>4}  "
+                   f"updated {counts['articles_updated']:>3}  unchanged {counts['articles_unchanged']:>4}  "
+                   f"launch reports {counts['launch_reports']:>3}  errors {counts['errors']:>3}  ({counts['finish_reason']})")
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--url", help="The page's original URL (default: file:// of the path).")
+@click.option("--portal", "portal_name", help="Registry portal the page comes from (default: by the URL's host).")
+@click.option("--jsonl", is_flag=True, help="One compact record per line.")
+def extract(files, url, portal_name, jsonl):
+    """Print the record of saved page(s) as JSON (the crawler's own extraction)."""
+    from pipelines.extract import NotAnArticle, extract_record
+
+    failed = 0
+    for path in files:
+        try:
+            body = path.read_bytes()
+        except OSError as exc:
+            raise CliError(f"cannot read {path}: {exc.strerror or exc}") from None
+        page_url = url if url and len(files) == 1 else (url.rstrip("/") + "/" + path.name if url else path.resolve().as_uri())
+        try:
+            record = extract_record(body, page_url, portal=portal_name)
+        except NotAnArticle as exc:
+            click.echo(f"thanthien: {path}: {exc}", err=True)
+            failed += 1
+            continue
+        click.echo(json.dumps(record, ensure_ascii=False, indent=None if jsonl else 2))
+    if failed:
+        sys.exit(1)
+
+
+@main.command()
+@DB_OPTION
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8001, show_default=True, type=int)
+@click.option("--immutable/--mutable", default=True, show_default=True, help="Serve read-only (immutable).")
+def serve(db_path, host, port, immutable):
+    """Publish the archive with Datasette (read-only)."""
+    from archive.publish import serve as run_serve
+
+    if not db_path.exists():
+        raise CliError(f"no archive at {db_path}; run `thanthien crawl` or `thanthien demo` first")
+    _check_port(host, port)
+    click.echo(f"Datasette on http://{host}:{port}/ serving {db_path}")
+    sys.exit(run_serve(db_path, host=host, port=port, immutable=immutable))
+
+
+def _check_port(host: str, port: int) -> None:
+    import socket
+
+    with socket.socket() as sock:
+        try:
+            sock.bind((host, port))
+        except OSError:
+            raise CliError(f"port {port} on {host} is in use; choose another with --port") from None
+
+
+@main.command()
+@click.argument("table_arg", required=False, metavar="[TABLE]")
+@click.option("--table", type=click.Choice(["launches", "articles", "officials"]), help="What to export.")
+@click.option("--csv", "fmt", flag_value="csv", default=True, help="CSV, UTF-8 with BOM (default).")
+@click.option("--json", "fmt", flag_value="json", help="A JSON array.")
+@click.option("--jsonl", "fmt", flag_value="jsonl", help="JSON lines.")
+@click.option("--no-bom", is_flag=True, help="CSV without the byte-order mark Excel needs.")
+@click.option("--province")
+@click.option("--district")
+@click.option("--portal")
+@click.option("--since", help="YYYY-MM-DD (event date for launches, published date otherwise)")
+@click.option("--until", help="YYYY-MM-DD")
+@click.option("--launch-only", is_flag=True, help="Only launch reports (articles, officials).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default stdout).")
+@DB_OPTION
+def export(table_arg, table, fmt, no_bom, province, district, portal, since, until, launch_only, output, db_path):
+    """Export launches, articles or officials as CSV / JSON."""
+    from archive.export import ExportError, export_rows, write_csv, write_json
+
+    table = table or table_arg or "launches"
+    if not db_path.exists():
+        raise CliError(f"no archive at {db_path}")
+    db = archive_db.open_db(db_path, create=False)
+    try:
+        columns, rows = export_rows(db, table, province=province, district=district, since=since, until=until,
+                                    launch_only=launch_only, portal=portal)
+    except ExportError as exc:
+        raise CliError(str(exc)) from None
+    out = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
+    try:
+        if fmt == "csv":
+            write_csv(out, columns, rows, bom=not no_bom and output is not None)
+        else:
+            write_json(out, columns, rows, lines=fmt == "jsonl")
+    finally:
+        if output:
+            out.close()
+    if output:
+        click.echo(f"{len(rows)} {table} rows → {output}", err=True)
+
+
+@main.command()
+@DB_OPTION
+def runs(db_path):
+    """List crawl runs with their counts."""
+    if not db_path.exists():
+        raise CliError(f"no archive at {db_path}")
+    db = archive_db.open_db(db_path, create=False)
+    click.echo(f"{'id':>4} {'started':<26} {'status':<11} {'pages':>6} {'new':>5} {'upd':>5} {'same':>5} {'errors':>6}  portals")
+    for row in db.query("select * from crawl_runs order by id"):
+        click.echo(f"{row['id']:>4} {row['started_at'] or '':<26} {row['status'] or '':<11} {row['pages_fetched'] or 0:>6} "
+                   f"{row['articles_new'] or 0:>5} {row['articles_updated'] or 0:>5} {row['articles_unchanged'] or 0:>5} "
+                   f"{row['errors'] or 0:>6}  {row['portals']}")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+def sim(host):
+    """Serve the bundled portal simulator until Ctrl-C."""
+    from scrapers.sim.server import Simulator
+
+    with Simulator(host=host) as simulator:
+        for name, url in simulator.base_urls.items():
+            click.echo(f"{name:<14} {url}/")
+        click.echo("Ctrl-C to stop")
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+
+
+@main.command()
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=Path("archive/demo/thanthien.db"),
+              show_default=True, help="Where the demo archive is built.")
+@click.option("--serve/--no-serve", default=True, show_default=True, help="Publish with Datasette after building.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8001, show_default=True, type=int)
+def demo(db_path, serve, host, port):
+    """Serve the simulator, crawl it for real over HTTP, build the archive, publish it."""
+    from archive.crawl import run_crawl
+    from scrapers.sim.server import Simulator
+
+    if serve:
+        _check_port(host, port)
+    started = time.monotonic()
+    registry = default_registry()
+    with Simulator() as simulator:
+        names = [n for n in simulator.base_urls if n in registry]
+        click.echo(f"simulator: {len(names)} portals on 127.0.0.1 ({', '.join(names)})")
+        targets = [{"portal": n, "base_url": simulator.base_urls[n]} for n in names]
+        summary = run_crawl(targets, db_path, simulated=True)
+    _print_summary(summary)
+    db = archive_db.open_db(db_path)
+    articles = db.execute("select count(*), coalesce(sum(is_launch_report), 0) from articles").fetchone()
+    launches = db.execute("select count(*) from launches").fetchone()[0]
+    db.close()
+    click.echo(f"\narchive {db_path}: {articles[0]} articles, {articles[1]} launch reports, {launches} launches "
+               f"(pages fetched {summary.totals['pages_fetched']}, {time.monotonic() - started:.1f}s)")
+    if serve:
+        from archive.publish import serve as run_serve
+
+        click.echo(f"Datasette on http://{host}:{port}/ (Ctrl-C to stop)")
+        sys.exit(run_serve(db_path, host=host, port=port))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Datasette publication: metadata, and the plugin that makes search fold diacritics."""

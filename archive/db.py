@@ -1,0 +1,200 @@
+"""The archive database: schema, writes and the diacritics-folded search index.
+
+Every write of one article (its row, launches, officials, slogans, documents and search entry)
+happens in one transaction, so a crash never leaves half an article. WAL journal mode keeps
+readers (Datasette) working while a crawl writes.
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+
+import sqlite_utils
+
+from pipelines.text import fold
+
+SCHEMA_VERSION = 1
+DEFAULT_DB = Path("archive") / "thanthien.db"
+
+
+class SchemaError(RuntimeError):
+    """The database was written by a newer thanthien (or is not a thanthien archive)."""
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def open_db(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:
+    path = Path(path)
+    if not create and not path.exists():
+        raise FileNotFoundError(f"no archive at {path}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite_utils.Database(path)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    db.execute("PRAGMA foreign_keys=ON")
+    ensure_schema(db)
+    return db
+
+
+def ensure_schema(db: sqlite_utils.Database) -> None:
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise SchemaError(f"archive schema version {version} is newer than this thanthien ({SCHEMA_VERSION}); upgrade thanthien")
+    with db.conn:
+        _create_tables(db)
+        db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+
+def _create_tables(db: sqlite_utils.Database) -> None:
+    db["portals"].create(
+        {"name": str, "title": str, "base_url": str, "platform": str, "province": str, "district": str,
+         "district_code": str, "status": str, "verified": int, "simulated": int},
+        pk="name", if_not_exists=True,
+    )
+    db["crawl_runs"].create(
+        {"id": int, "started_at": str, "finished_at": str, "status": str, "portals": str, "pages_fetched": int,
+         "articles_new": int, "articles_updated": int, "articles_unchanged": int, "pages_dropped": int,
+         "errors": int, "error_summary": str},
+        pk="id", if_not_exists=True,
+    )
+    db["articles"].create(
+        {"id": int, "canonical_url": str, "url": str, "portal": str, "platform": str, "title": str,
+         "published_date": str, "author": str, "source": str, "body_text": str, "images": str,
+         "content_hash": str, "is_launch_report": int, "launch_score": float, "event": str,
+         "first_seen": str, "last_seen": str, "crawl_run_id": int},
+        pk="id", not_null={"canonical_url", "url"}, if_not_exists=True,
+        foreign_keys=[("portal", "portals", "name"), ("crawl_run_id", "crawl_runs", "id")],
+    )
+    db["articles"].create_index(["canonical_url"], unique=True, if_not_exists=True)
+    db["articles"].create_index(["published_date"], if_not_exists=True)
+    db["articles"].create_index(["content_hash"], if_not_exists=True)
+    db["launches"].create(
+        {"id": int, "article_id": int, "unit": str, "unit_type": str, "district": str, "province": str,
+         "event_date": str, "board_size": int, "unit_code": str},
+        pk="id", foreign_keys=[("article_id", "articles", "id")], if_not_exists=True,
+    )
+    db["launches"].create_index(["article_id"], if_not_exists=True)
+    for table, column in (("officials", "name"), ("slogans", "slogan"), ("documents", "code")):
+        db[table].create({"id": int, column: str}, pk="id", if_not_exists=True)
+        db[table].create_index([column], unique=True, if_not_exists=True)
+    db["article_officials"].create(
+        {"article_id": int, "official_id": int, "title": str}, pk=("article_id", "official_id"),
+        foreign_keys=[("article_id", "articles", "id"), ("official_id", "officials", "id")], if_not_exists=True,
+    )
+    db["article_slogans"].create(
+        {"article_id": int, "slogan_id": int}, pk=("article_id", "slogan_id"),
+        foreign_keys=[("article_id", "articles", "id"), ("slogan_id", "slogans", "id")], if_not_exists=True,
+    )
+    db["article_documents"].create(
+        {"article_id": int, "document_id": int}, pk=("article_id", "document_id"),
+        foreign_keys=[("article_id", "articles", "id"), ("document_id", "documents", "id")], if_not_exists=True,
+    )
+    # The search index holds folded text (no marks, đ→d) under the article's id as rowid. It is its
+    # own table, not an external-content index on `articles`, so that stored text stays as written.
+    if "articles_fts" not in db.table_names():
+        db.execute(
+            "CREATE VIRTUAL TABLE articles_fts USING fts5(title, body_text, tokenize='unicode61 remove_diacritics 2')"
+        )
+
+
+def sync_portals(db: sqlite_utils.Database, portals) -> None:
+    with db.conn:
+        db["portals"].upsert_all([p.as_row() for p in portals], pk="name")
+
+
+def upsert_record(db: sqlite_utils.Database, record: dict, *, seen_at: str | None = None, crawl_run_id: int | None = None) -> tuple[int, str]:
+    """Store one extracted record by canonical URL. Returns (article id, "new"|"updated"|"unchanged")."""
+    seen_at = seen_at or now_iso()
+    row = {
+        "canonical_url": record["canonical_url"], "url": record["url"], "portal": record["portal"],
+        "platform": record["platform"], "title": record["title"], "published_date": record["published_date"],
+        "author": record["author"], "source": record["source"], "body_text": record["body_text"],
+        "images": json.dumps(record["images"], ensure_ascii=False), "content_hash": record["content_hash"],
+        "is_launch_report": int(bool(record["is_launch_report"])), "launch_score": record["launch_score"],
+        "event": json.dumps(record["event"], ensure_ascii=False) if record["event"] is not None else None,
+        "last_seen": seen_at, "crawl_run_id": crawl_run_id,
+    }
+    with db.conn:
+        existing = db.execute(
+            "select id, content_hash, title, published_date, author, source, is_launch_report, launch_score, event, images, url"
+            " from articles where canonical_url = ?", [record["canonical_url"]],
+        ).fetchone()
+        if existing is None:
+            row["first_seen"] = seen_at
+            article_id = db["articles"].insert(row).last_pk
+            status = "new"
+        else:
+            article_id = existing[0]
+            compare = (row["content_hash"], row["title"], row["published_date"], row["author"], row["source"],
+                       row["is_launch_report"], row["launch_score"], row["event"], row["images"], row["url"])
+            status = "unchanged" if tuple(existing[1:]) == compare else "updated"
+            if status == "unchanged":
+                db["articles"].update(article_id, {"last_seen": seen_at})
+            else:
+                db["articles"].update(article_id, row)
+        if status != "unchanged":
+            _write_event(db, article_id, record)
+            db.execute("delete from articles_fts where rowid = ?", [article_id])
+            db.execute(
+                "insert into articles_fts (rowid, title, body_text) values (?, ?, ?)",
+                [article_id, fold(record["title"] or ""), fold(record["body_text"] or "")],
+            )
+    return article_id, status
+
+
+def _write_event(db: sqlite_utils.Database, article_id: int, record: dict) -> None:
+    for table in ("launches", "article_officials", "article_slogans", "article_documents"):
+        db.execute(f"delete from {table} where article_id = ?", [article_id])
+    event = record.get("event")
+    if not record.get("is_launch_report") or not event:
+        return
+    units = event.get("units") or [None]
+    codes = event.get("unit_codes") or []
+    for i, unit in enumerate(units):
+        db["launches"].insert({
+            "article_id": article_id, "unit": unit, "unit_type": _unit_type(unit),
+            "district": event.get("district"), "province": event.get("province"),
+            "event_date": event.get("event_date"), "board_size": event.get("board_size"),
+            **({"unit_code": codes[i]} if i < len(codes) and codes[i] else {}),
+        })
+    for official in event.get("officials") or []:
+        official_id = _lookup(db, "officials", "name", official["name"])
+        db["article_officials"].insert(
+            {"article_id": article_id, "official_id": official_id, "title": official.get("title")}, replace=True
+        )
+    for slogan in event.get("slogans") or []:
+        db["article_slogans"].insert({"article_id": article_id, "slogan_id": _lookup(db, "slogans", "slogan", slogan)}, replace=True)
+    for code in event.get("documents") or []:
+        db["article_documents"].insert({"article_id": article_id, "document_id": _lookup(db, "documents", "code", code)}, replace=True)
+
+
+def _lookup(db: sqlite_utils.Database, table: str, column: str, value: str) -> int:
+    found = db.execute(f"select id from {table} where {column} = ?", [value]).fetchone()
+    if found:
+        return found[0]
+    return db[table].insert({column: value}).last_pk
+
+
+def _unit_type(unit: str | None) -> str | None:
+    if not unit:
+        return None
+    for word in ("thị trấn", "phường", "xã"):
+        if unit.lower().startswith(word):
+            return word
+    return None
+
+
+def start_run(db: sqlite_utils.Database, portals: list[str]) -> int:
+    with db.conn:
+        return db["crawl_runs"].insert({
+            "started_at": now_iso(), "status": "running", "portals": ",".join(portals), "pages_fetched": 0,
+            "articles_new": 0, "articles_updated": 0, "articles_unchanged": 0, "pages_dropped": 0, "errors": 0,
+        }).last_pk
+
+
+def finish_run(db: sqlite_utils.Database, run_id: int, **counts) -> None:
+    with db.conn:
+        db["crawl_runs"].update(run_id, {"finished_at": now_iso(), **counts})

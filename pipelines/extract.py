@@ -1,0 +1,226 @@
+"""`extract_record`: one saved page (bytes) → the article record of record.md.
+
+The crawler's pipelines, `thanthien extract` and `thanthien reprocess` all call this one pure
+function, so the three never disagree. Stages: decode → parse → page profile (platform) or the
+generic fallback → clean text → classify → structure.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import date
+from urllib.parse import urljoin, urlsplit
+
+import lxml.html
+from lxml import etree
+
+from scrapers.platforms import Platform, detect_platform, get_platform
+from scrapers.registry import Portal, default_registry, portal_for_url
+
+from .body import BodyParts, walk_body
+from .classify import classify
+from .structure import structure_event
+from .text import clean_text, decode_body, one_line
+from .urls import canonicalize_url
+
+RECORD_KEYS = (
+    "url", "canonical_url", "portal", "platform", "title", "published_date", "author", "source",
+    "body_text", "images", "content_hash", "is_launch_report", "launch_score", "event",
+)
+_DMY = re.compile(r"(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})")
+_YMD = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_URL_DATE = re.compile(r"/(\d{4})[/-](\d{1,2})[/-](\d{1,2})/")
+
+
+class NotAnArticle(ValueError):
+    """The page is not an article (a listing, a soft 404, an empty page): nothing to store."""
+
+
+def extract_record(body: bytes, url: str, headers: dict | None = None, *, portal: Portal | str | None = None) -> dict:
+    """The full record for one page. `portal` is the registry entry (or its name) the page came from;
+    when omitted it is looked up by host. Raises NotAnArticle when the page holds no article."""
+    if isinstance(portal, str):
+        portal = default_registry().get(portal)
+    if portal is None:
+        portal = portal_for_url(url)
+    text, _encoding = decode_body(body, headers)
+    fields = extract_fields(text, url, portal)
+    if not fields["title"] or len(fields["body_text"]) < 200:
+        raise NotAnArticle(f"no article at {url}: title={bool(fields['title'])}, body {len(fields['body_text'])} chars")
+    verdict = classify(fields["title"], fields["body_text"])
+    event = None
+    if verdict.is_launch_report:
+        event = structure_event(
+            fields["title"], fields["body_text"], fields["published_date"],
+            portal_district=portal.district if portal else None,
+            portal_province=portal.province if portal else None,
+            author=fields["author"], url=url,
+        )
+    record = {
+        "url": url,
+        "canonical_url": canonicalize_url(fields.pop("canonical") or url),
+        "portal": portal.name if portal else None,
+        **fields,
+        "content_hash": content_hash(fields["body_text"]),
+        "is_launch_report": verdict.is_launch_report,
+        "launch_score": round(verdict.launch_score, 3),
+        "event": event,
+    }
+    return {key: record[key] for key in RECORD_KEYS}
+
+
+def content_hash(body_text: str) -> str:
+    normalized = " ".join(body_text.split()).casefold()
+    return hashlib.sha256(normalized.encode("utf-8")).hexdigest()
+
+
+def extract_fields(html_text: str, url: str, portal: Portal | None) -> dict:
+    """Title, date, byline, body and images, by the portal's page profile when it fits the page,
+    else by the generic fallback."""
+    doc = _parse(html_text, url)
+    platform = get_platform(portal.platform) if portal else detect_platform(html_text[:200_000])
+    fields = None
+    if platform.name != "generic":
+        fields = _profile_fields(doc, url, platform)
+        if fields is None:  # the registry says this CMS but the page is not one of its articles
+            detected = detect_platform(html_text[:200_000])
+            if detected.name not in ("generic", platform.name):
+                platform = detected
+                fields = _profile_fields(doc, url, platform)
+    if fields is None:
+        platform = get_platform("generic")
+        fields = _generic_fields(html_text, doc, url)
+    fields["platform"] = platform.name
+    if not fields.get("published_date"):
+        fields["published_date"] = _date_from_url(url)
+    fields["canonical"] = _canonical_link(doc, url)
+    return fields
+
+
+def _parse(html_text: str, url: str):
+    # lxml refuses str input that carries an XML encoding declaration; strip it.
+    html_text = re.sub(r"^\s*<\?xml[^>]*>", "", html_text)
+    try:
+        doc = lxml.html.document_fromstring(html_text or "<html></html>", base_url=url)
+    except (etree.ParserError, ValueError):
+        doc = lxml.html.document_fromstring("<html></html>")
+    for bad in doc.xpath("//script|//style|//noscript|//template"):
+        bad.drop_tree()
+    return doc
+
+
+def _first(doc, selectors):
+    for css in selectors:
+        found = doc.cssselect(css)
+        if found:
+            return found[0]
+    return None
+
+
+def _profile_fields(doc, url: str, platform: Platform) -> dict | None:
+    body_el = _first(doc, platform.body_css)
+    if body_el is None:
+        return None
+    for css in platform.body_noise_css:
+        for noise in body_el.cssselect(css):
+            noise.drop_tree()
+    parts: BodyParts = walk_body(body_el, url)
+    title_el = _first(doc, platform.title_css)
+    title = one_line(title_el.text_content()) if title_el is not None else _title_from_head(doc, platform)
+    lead_el = _first(doc, platform.lead_css)
+    lead = one_line(lead_el.text_content()) if lead_el is not None else ""
+    paragraphs = parts.paragraphs
+    if lead and not (paragraphs and paragraphs[0].startswith(lead[:60])):
+        paragraphs = [lead, *paragraphs]
+    author = parts.author
+    author_el = _first(doc, platform.author_css)
+    if author_el is not None and one_line(author_el.text_content()):
+        author = one_line(author_el.text_content())
+    return {
+        "title": title or None,
+        "published_date": _page_date(doc, platform),
+        "author": author,
+        "source": parts.source,
+        "body_text": "\n\n".join(paragraphs),
+        "images": parts.images,
+    }
+
+
+def _title_from_head(doc, platform: Platform) -> str:
+    titles = doc.xpath("//title")
+    if not titles:
+        return ""
+    return platform.title_suffix_re.sub("", one_line(titles[0].text_content()))
+
+
+def _page_date(doc, platform: Platform) -> str | None:
+    for css in platform.date_css:
+        for el in doc.cssselect(css):
+            candidates = [el.get(platform.date_attr)] if platform.date_attr else []
+            candidates.append(el.text_content())
+            for value in candidates:
+                parsed = parse_page_date(value or "")
+                if parsed:
+                    return parsed
+    return None
+
+
+def parse_page_date(text: str) -> str | None:
+    """"Đăng ngày 17/03/2023 10:25", "(Cập nhật: 5/4/2023)", "2023-03-17T10:25:00+07:00" → ISO date."""
+    for pattern, order in ((_YMD, "ymd"), (_DMY, "dmy")):
+        m = pattern.search(text)
+        if m:
+            a, b, c = (int(g) for g in m.groups())
+            y, mo, d = (a, b, c) if order == "ymd" else (c, b, a)
+            try:
+                return date(y, mo, d).isoformat()
+            except ValueError:
+                continue
+    return None
+
+
+def _date_from_url(url: str) -> str | None:
+    m = _URL_DATE.search(urlsplit(url).path)
+    if not m:
+        return None
+    try:
+        return date(*(int(g) for g in m.groups())).isoformat()
+    except ValueError:
+        return None
+
+
+def _canonical_link(doc, url: str) -> str | None:
+    """<link rel=canonical>, trusted only on the page's own host (a hostile page must not claim another's URL)."""
+    for href in doc.xpath("//link[translate(@rel,'CANONICAL','canonical')='canonical']/@href"):
+        absolute = urljoin(url, href.strip())
+        if urlsplit(absolute).netloc.lower() == urlsplit(url).netloc.lower():
+            return absolute
+    return None
+
+
+def _generic_fields(html_text: str, doc, url: str) -> dict:
+    """Unknown templates: trafilatura finds the main text; metadata from the usual places."""
+    import trafilatura
+
+    result = trafilatura.bare_extraction(
+        html_text, url=url, with_metadata=True, include_comments=False, include_tables=False,
+        include_images=False, favor_precision=True, deduplicate=False,
+    )
+    data = result.as_dict() if hasattr(result, "as_dict") else (result or {})
+    raw = data.get("text") or ""
+    paragraphs = [one_line(p) for p in raw.split("\n") if one_line(p)]
+    h1 = doc.xpath("//h1")
+    title = one_line(h1[0].text_content()) if h1 else one_line(data.get("title") or "")
+    if paragraphs and paragraphs[0] == title:
+        paragraphs = paragraphs[1:]
+    published = data.get("date")
+    if not published:
+        published = parse_page_date(" ".join(doc.xpath("//time/@datetime|//*[contains(@class,'date')]//text()")[:5]))
+    return {
+        "title": title or None,
+        "published_date": published,
+        "author": clean_text(data.get("author") or "") or None,
+        "source": None,
+        "body_text": "\n\n".join(paragraphs),
+        "images": [],
+    }

@@ -1,0 +1,59 @@
+"""Scrapy item pipelines: thin adapters from crawled pages to the pure functions and the archive."""
+from __future__ import annotations
+
+from scrapy.exceptions import DropItem
+
+from archive import db as archive_db
+
+from .extract import NotAnArticle, extract_record
+
+
+class ExtractPipeline:
+    """Raw page → record (decode, extract, classify, structure: all in `extract_record`)."""
+
+    def process_item(self, item, spider=None):
+        if item.get("status", 200) != 200:
+            raise DropItem(f"HTTP {item['status']} at {item['url']}")
+        try:
+            record = extract_record(item["body"], item["url"], item.get("headers"), portal=item.get("portal_entry"))
+        except NotAnArticle as exc:
+            raise DropItem(str(exc)) from None
+        if item.get("portal") is None:
+            record["portal"] = None  # an unregistered site crawled with --start-url
+        item["record"] = record
+        return item
+
+
+class StorePipeline:
+    """Record → archive rows, one transaction per article; counts new/updated/unchanged."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.db_path = crawler.settings.get("THANTHIEN_DB")
+        self.stats = crawler.stats
+        self.db = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def open_spider(self, spider=None):
+        spider = spider or self.crawler.spider
+        self.db = archive_db.open_db(self.db_path)
+        portal = getattr(spider, "portal", None)
+        if portal is not None and getattr(spider, "portal_is_registered", False):
+            archive_db.sync_portals(self.db, [portal])
+
+    def close_spider(self, spider=None):
+        if self.db is not None:
+            self.db.close()
+
+    def process_item(self, item, spider=None):
+        spider = spider or self.crawler.spider
+        _id, status = archive_db.upsert_record(
+            self.db, item["record"], seen_at=item.get("fetched_at"), crawl_run_id=getattr(spider, "crawl_run_id", None)
+        )
+        self.stats.inc_value(f"thanthien/articles_{status}")
+        if item["record"]["is_launch_report"]:
+            self.stats.inc_value("thanthien/launch_reports")
+        return {"url": item["url"], "status": status, "title": item["record"]["title"]}

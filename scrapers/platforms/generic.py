@@ -1,0 +1,19 @@
+"""The fallback for sites no platform module knows: follow same-host links, let the extractor's
+generic path (trafilatura plus a few metadata rules) find the article."""
+import re
+
+from .base import Platform
+
+
+class Generic(Platform):
+    name = "generic"
+    default_listing_paths = ("/",)
+    listing_link_css = "a"
+    pagination_css = ""
+    # Dated paths, news-like ids and slugs with several words: what article URLs tend to look like.
+    article_url_re = re.compile(
+        r"(/\d{4}[/-]\d{1,2}[/-]\d{1,2}/|[?&](id|newsid|ID|ItemID)=\d+|/[a-z0-9]+(-[a-z0-9]+){4,}(\.html?|\.aspx|/)?$|\d{5,}\.html?$)",
+        re.I,
+    )
+    title_css = ("h1",)
+    date_css = ()

@@ -1,0 +1,56 @@
+"""Scrapy settings for thanthien. Behaviour is switched here, not by flags threaded through code."""
+
+BOT_NAME = "thanthien"
+SPIDER_MODULES = ["scrapers.spiders"]
+NEWSPIDER_MODULE = "scrapers.spiders"
+
+# Politeness is a feature: an honest agent with a contact URL, robots.txt obeyed, AutoThrottle.
+USER_AGENT = (
+    "thanthien/0.1 (+https://github.com/thanthien-archive/thanthien; "
+    "research archive of Vietnamese local-government news)"
+)
+ROBOTSTXT_OBEY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 2.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_DELAY = 1.0
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_TIMEOUT = 60
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+DEPTH_PRIORITY = 0
+
+REQUEST_FINGERPRINTER_CLASS = "scrapers.dupefilter.CanonicalURLFingerprinter"
+
+ITEM_PIPELINES = {
+    "pipelines.scrapy_pipelines.ExtractPipeline": 300,
+    "pipelines.scrapy_pipelines.StorePipeline": 900,
+}
+EXTENSIONS = {
+    "scrapers.extensions.CrawlRunRecorder": 500,
+}
+
+# thanthien's own settings
+THANTHIEN_DB = "archive/thanthien.db"
+#: listing pages followed per portal and listing path before the spider stops paginating (traps)
+THANTHIEN_MAX_LISTING_PAGES = 300
+#: a crawl run row created by the CLI (one row for several portals); the extension makes one otherwise
+THANTHIEN_RUN_ID = None
+
+# For the bundled simulator on 127.0.0.1: no reason to wait between requests to our own process.
+SIMULATOR_SETTINGS = {
+    "AUTOTHROTTLE_START_DELAY": 0.0,
+    "AUTOTHROTTLE_MAX_DELAY": 1.0,
+    "AUTOTHROTTLE_TARGET_CONCURRENCY": 8.0,
+    "DOWNLOAD_DELAY": 0.0,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
+}
+
+LOG_LEVEL = "INFO"
+FEED_EXPORT_ENCODING = "utf-8"

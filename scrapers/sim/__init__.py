@@ -1,0 +1,9 @@
+"""Portal simulator: fake Vietnamese government portals (tandan SharePoint, Liferay, WordPress)
+served over real HTTP on 127.0.0.1, so crawls and tests run without internet.
+
+Article content lives in scrapers/sim/articles.py (format: /work/content-spec.md).
+"""
+from .portals import PORTALS, Portal
+from .server import Simulator
+
+__all__ = ["PORTALS", "Portal", "Simulator"]

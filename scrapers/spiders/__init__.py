@@ -1,0 +1,1 @@
+"""Spiders: discovery and fetching only. Content is the pipelines' job."""
