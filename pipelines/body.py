@@ -19,7 +19,9 @@ _CONTAINERS = {"div", "section", "article", "span", "font", "center", "td", "tbo
 _CENTER = re.compile(r"text-align\s*:\s*center", re.I)
 _RIGHT = re.compile(r"text-align\s*:\s*right", re.I)
 _JUSTIFY = re.compile(r"text-align\s*:\s*justify", re.I)
-_SOURCE_PREFIX = re.compile(r"^\(?\s*(nguồn|theo)\s*:?\s*", re.I)
+# "Nguồn: X" always credits a unit; "Theo X" only when it stands alone ("(Theo Báo Thanh Hóa)"),
+# since body sentences also start with "Theo …".
+_SOURCE_PREFIX = re.compile(r"^\(?\s*(nguồn\s*:|theo\b(?=[^,;.]{0,80}\)?\.?$))\s*", re.I)
 _AUTHOR_PREFIX = re.compile(r"^(tác giả|tin, ảnh|tin và ảnh|bài, ảnh|bài và ảnh|tin|bài)\s*:\s*", re.I)
 # Units credited in a byline, as opposed to a person's name.
 _UNIT_WORDS = re.compile(
@@ -28,6 +30,12 @@ _UNIT_WORDS = re.compile(
     re.I,
 )
 CAPTION_MAX = 250
+# CMS account names shown where a post has no real byline (WordPress "admin").
+_ACCOUNT_NAMES = {"admin", "administrator", "quản trị", "quantri", "webmaster", "biên tập viên"}
+
+
+def is_account_name(name: str) -> bool:
+    return name.strip().lower() in _ACCOUNT_NAMES
 
 
 @dataclass
@@ -48,6 +56,8 @@ class _Block:
     justified: bool = False
     emphasis_only: bool = False
     caption: str | None = None
+    #: a <figure> says its own caption (figcaption); the paragraph after it is never one
+    in_figure: bool = False
 
 
 def walk_body(body_el, base_url: str) -> BodyParts:
@@ -58,8 +68,9 @@ def walk_body(body_el, base_url: str) -> BodyParts:
     pending_image = None
     for block in blocks:
         if block.kind == "image":
-            pending_image = {"src": block.src, "caption": block.caption}
-            parts.images.append(pending_image)
+            image = {"src": block.src, "caption": block.caption}
+            parts.images.append(image)
+            pending_image = None if block.in_figure else image
             continue
         if pending_image is not None and pending_image["caption"] is None and _looks_like_caption(block):
             pending_image["caption"] = block.text
@@ -116,7 +127,7 @@ def _figure(el, base_url):
     caption_el = el.xpath(".//figcaption")
     caption = one_line(caption_el[0].text_content()) if caption_el else None
     for img in el.xpath(".//img"):
-        yield _Block("image", src=urljoin(base_url, img.get("src", "")), caption=caption or None)
+        yield _Block("image", src=urljoin(base_url, img.get("src", "")), caption=caption or None, in_figure=True)
 
 
 def _looks_like_caption(block: _Block) -> bool:
@@ -148,6 +159,8 @@ def _split_byline(lines: list[str]) -> tuple[str | None, str | None]:
             source = source or _SOURCE_PREFIX.sub("", line).strip(" .)") or None
         elif _AUTHOR_PREFIX.match(line):
             author = author or _AUTHOR_PREFIX.sub("", line).strip(" .") or None
+        elif is_account_name(line):
+            continue
         elif author is None and not _UNIT_WORDS.search(line):
             author = line.strip(" .")
         elif source is None:

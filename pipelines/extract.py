@@ -17,7 +17,7 @@ from lxml import etree
 from scrapers.platforms import Platform, detect_platform, get_platform
 from scrapers.registry import Portal, default_registry, portal_for_url
 
-from .body import BodyParts, walk_body
+from .body import BodyParts, is_account_name, walk_body
 from .classify import classify
 from .structure import structure_event
 from .text import clean_text, decode_body, one_line
@@ -134,8 +134,9 @@ def _profile_fields(doc, url: str, platform: Platform) -> dict | None:
         paragraphs = [lead, *paragraphs]
     author = parts.author
     author_el = _first(doc, platform.author_css)
-    if author_el is not None and one_line(author_el.text_content()):
-        author = one_line(author_el.text_content())
+    vcard = one_line(author_el.text_content()) if author_el is not None else ""
+    if vcard and not is_account_name(vcard):
+        author = vcard
     return {
         "title": title or None,
         "published_date": _page_date(doc, platform),

@@ -1,0 +1,70 @@
+"""The whole pipeline against ground truth: simulator → real Scrapy crawl over HTTP → SQLite."""
+import json
+
+import sqlite_utils
+
+from archive.evaluate import compare, format_report
+
+from .conftest import thanthien
+
+
+def test_every_article_is_archived_once_with_correct_fields(crawled):
+    db = sqlite_utils.Database(crawled["db_path"])
+    rows = list(db["articles"].rows)
+    report = compare(rows, crawled["truth"])
+    print(format_report(report))
+    assert report["missing"] == []
+    assert report["extra"] == []
+    assert report["duplicates"] == 0
+    assert report["false_launches"] == [] and report["missed_launches"] == []
+    wrong = [m for m in report["mistakes"] if not m[1].startswith("event.official")]
+    assert wrong == []
+    # officials (names) are the hardest field; hold them to a high bar, titles a little lower
+    right, total = report["fields"]["event.officials"]
+    assert right / total >= 0.9
+
+
+def test_launch_rows_and_lookup_tables_match_events(crawled):
+    db = sqlite_utils.Database(crawled["db_path"])
+    launch_reports = [r for r in crawled["truth"] if r["is_launch_report"]]
+    assert len(launch_reports) >= 15
+    expected_units = sum(len(r["event"]["units"]) for r in launch_reports)
+    assert db["launches"].count == expected_units
+    assert db.execute("select count(distinct article_id) from launches").fetchone()[0] == len(launch_reports)
+    # every launch row's board size and date agree with its article's stored event
+    for row in db.query("select launches.*, articles.event from launches join articles on articles.id = launches.article_id"):
+        event = json.loads(row["event"])
+        assert row["event_date"] == event["event_date"]
+        assert row["board_size"] == event["board_size"]
+        assert row["unit"] in event["units"]
+    documents = {r["code"] for r in db["documents"].rows}
+    assert "05-CT/TW" in documents
+    assert db["crawl_runs"].count == 1
+    run = next(db["crawl_runs"].rows)
+    assert run["status"] == "finished" and run["articles_new"] == len(crawled["truth"]) and run["errors"] == 0
+
+
+def test_recrawl_updates_last_seen_and_never_duplicates(simulator, crawled, tmp_path):
+    db_path = tmp_path / "again.db"
+    args = ["crawl", "--simulated", "--db", db_path, "--portal", "sim-dongvan",
+            "--base-url", f"sim-dongvan={simulator.base_urls['sim-dongvan']}"]
+    thanthien(*args)
+    db = sqlite_utils.Database(db_path)
+    first = {r["canonical_url"]: r for r in db["articles"].rows}
+    thanthien(*args)
+    second = {r["canonical_url"]: r for r in db["articles"].rows}
+    assert first.keys() == second.keys() and len(second) == 12
+    assert all(second[u]["first_seen"] == first[u]["first_seen"] for u in first)
+    assert all(second[u]["last_seen"] >= first[u]["last_seen"] for u in first)
+    runs = list(db["crawl_runs"].rows)
+    assert [r["articles_new"] for r in runs] == [12, 0]
+    assert runs[1]["articles_unchanged"] == 12
+
+
+def test_crawl_stays_on_the_portal_and_obeys_robots(simulator, crawled):
+    hosts = {url.split("//")[1] for url in simulator.base_urls.values()}
+    db = sqlite_utils.Database(crawled["db_path"])
+    assert {r["url"].split("//")[1].split("/")[0] for r in db["articles"].rows} <= hosts
+    paths = [path for _portal, _method, path, _status in simulator.requests]
+    assert any(p == "/robots.txt" for p in paths)
+    assert not any(p.startswith(("/wp-admin/", "/_layouts/", "/portal/Search/", "/c/", "/api/")) for p in paths)
