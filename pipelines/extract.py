@@ -200,7 +200,17 @@ def _canonical_link(doc, url: str) -> str | None:
 
 
 def _generic_fields(html_text: str, doc, url: str) -> dict:
-    """Unknown templates: trafilatura finds the main text; metadata from the usual places."""
+    """Unknown templates: trafilatura finds the main text; when it finds too little (table layouts,
+    <font> soup), the densest block of paragraphs. Metadata from the usual places."""
+    fields = _trafilatura_fields(html_text, doc, url)
+    if len(fields["body_text"]) < 200:
+        fields = _densest_block_fields(doc, url) or fields
+    if not fields.get("published_date"):
+        fields["published_date"] = _meta_date(doc)
+    return fields
+
+
+def _trafilatura_fields(html_text: str, doc, url: str) -> dict:
     import trafilatura
 
     result = trafilatura.bare_extraction(
@@ -208,20 +218,62 @@ def _generic_fields(html_text: str, doc, url: str) -> dict:
         include_images=False, favor_precision=True, deduplicate=False,
     )
     data = result.as_dict() if hasattr(result, "as_dict") else (result or {})
-    raw = data.get("text") or ""
-    paragraphs = [one_line(p) for p in raw.split("\n") if one_line(p)]
+    paragraphs = [one_line(p) for p in (data.get("text") or "").split("\n") if one_line(p)]
     h1 = doc.xpath("//h1")
     title = one_line(h1[0].text_content()) if h1 else one_line(data.get("title") or "")
     if paragraphs and paragraphs[0] == title:
         paragraphs = paragraphs[1:]
-    published = data.get("date")
-    if not published:
-        published = parse_page_date(" ".join(doc.xpath("//time/@datetime|//*[contains(@class,'date')]//text()")[:5]))
+    author = clean_text(data.get("author") or "") or None
     return {
         "title": title or None,
-        "published_date": published,
-        "author": clean_text(data.get("author") or "") or None,
+        "published_date": data.get("date"),
+        "author": None if author and is_account_name(author) else author,
         "source": None,
         "body_text": "\n\n".join(paragraphs),
         "images": [],
     }
+
+
+def _densest_block_fields(doc, url: str) -> dict | None:
+    """The container whose own <p> children hold the most text is the article (legacy layouts)."""
+    best, best_len = None, 0
+    for container in doc.xpath("//td|//div|//article|//section|//main"):
+        length = sum(len(p.text_content()) for p in container.xpath("./p|./font/p"))
+        if length > best_len:
+            best, best_len = container, length
+    if best is None or best_len < 200:
+        return None
+    title = _title_near(best, doc)
+    date_text = " ".join(t for t in best.xpath("./text()|./font//text()|./span//text()|./div//text()")[:20])
+    parts = walk_body(best, url)
+    paragraphs = [p for p in parts.paragraphs if p != title and (len(p) > 60 or not parse_page_date(p))]
+    return {
+        "title": title or None,
+        "published_date": parse_page_date(date_text),
+        "author": parts.author,
+        "source": parts.source,
+        "body_text": "\n\n".join(paragraphs),
+        "images": parts.images,
+    }
+
+
+def _title_near(container, doc) -> str:
+    """A heading, or a bold run before the first paragraph, else the <title>."""
+    for el in container.xpath(".//h1|.//h2|.//b|.//strong"):
+        text = one_line(el.text_content())
+        if 20 <= len(text) <= 250 and not el.xpath("ancestor::p"):
+            return text
+    titles = doc.xpath("//title")
+    return one_line(titles[0].text_content()) if titles else ""
+
+
+def _meta_date(doc) -> str | None:
+    candidates = doc.xpath(
+        "//meta[@property='article:published_time']/@content|//meta[@name='pubdate']/@content|//time/@datetime"
+        "|//*[contains(@class,'date') or contains(@class,'time')]//text()"
+    )
+    for value in candidates[:10]:
+        parsed = parse_page_date(value)
+        if parsed:
+            return parsed
+    return None

@@ -68,12 +68,20 @@ def _valid_codec(name: str | None) -> str | None:
         return None
 
 
+_VIETNAMESE_ONLY = re.compile("[\u0102\u0103\u0110\u0111\u0128\u0129\u0168\u0169\u01a0\u01a1\u01af\u01b0\u1ea0-\u1ef9]")
+
+
 def _score(text: str) -> float:
-    """How Vietnamese-looking a decode is: replacement chars and C1 controls are bad, mojibake is bad."""
+    """How Vietnamese a decode looks after NFC.
+
+    Letters only Vietnamese uses (ă ơ ư đ ĩ ũ and the precomposed toned vowels U+1EA0–U+1EF9) can
+    only appear when the right code page was used: a cp1252 reading of windows-1258 bytes never
+    yields them. Replacement characters, C1 controls and UTF-8-as-Latin-1 mojibake count against.
+    """
+    text = nfc(text)
+    good = len(_VIETNAMESE_ONLY.findall(text))
     bad = text.count("\ufffd") * 10 + sum(1 for ch in text if "\x80" <= ch <= "\x9f") * 5
-    # UTF-8 bytes read as a single-byte code page leave tell-tale pairs such as "Ã", "áº", "Æ°".
     bad += len(re.findall(r"[ÃÂÄÆ][\u0080-\u00ff\u0152-\u2122]", text)) * 3
-    good = sum(1 for ch in text if ord(ch) > 0x7F and unicodedata.category(ch).startswith("L"))
     return good - bad
 
 
@@ -126,3 +134,27 @@ def _header(headers: dict | None, name: str) -> str | None:
                 value = value.decode("latin-1")
             return value
     return None
+
+
+# windows-1258 has the five tone marks as combining characters and only some precomposed vowels.
+_CP1258_TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+
+
+def encode_cp1258(text: str) -> bytes:
+    """Encode Vietnamese as windows-1258 does it: base letter (with hat/breve/horn) + combining tone.
+
+    NFC text cannot be encoded directly ("ấ" has no cp1258 byte); the simulator and the tests use
+    this to write legacy pages the way old portals served them.
+    """
+    out = bytearray()
+    for ch in nfc(text):
+        try:
+            out += ch.encode("cp1258")
+            continue
+        except UnicodeEncodeError:
+            pass
+        decomposed = unicodedata.normalize("NFD", ch)
+        tones = [m for m in decomposed if m in _CP1258_TONES]
+        base = nfc("".join(m for m in decomposed if m not in _CP1258_TONES))
+        out += base.encode("cp1258", "xmlcharrefreplace") + "".join(tones).encode("cp1258")
+    return bytes(out)
