@@ -64,6 +64,8 @@ OTHER_OBJECT_RE = re.compile(
 )
 # Words that may sit between "mô hình" and the model's name without naming another model.
 _MODEL_FILLERS = {"diem", "thi", "dan", "van", "kieu", "mau", "moi", "cua", "xay", "dung", "nam"}
+# Words that may follow a bare "mô hình" before the rest of the sentence ("mô hình điểm tại xã A").
+_BARE_FILLERS = {"diem", "thi", "moi", "nay"}
 # Words after a bare "mô hình" that show it is not followed by a name at all.
 _FUNCTION_WORDS = {
     "tai", "o", "nam", "cua", "cho", "va", "tren", "voi", "nay", "do", "nhan", "nhiem", "vu",
@@ -132,7 +134,7 @@ def _after_mo_hinh(tokens: list[str]) -> str:
         return MODEL
     if OTHER_MODEL_RE.match(text):
         return OTHER_MODEL
-    rest = [w for w in tokens if w not in _MODEL_FILLERS]
+    rest = [w for w in tokens if w not in _BARE_FILLERS]
     if not rest or rest[0] in _FUNCTION_WORDS or rest[0].isdigit():
         return GENERIC  # "ra mắt mô hình tại xã A": a bare "mô hình", judged by the article's topic
     return OTHER_MODEL  # "mô hình “Xóm đạo bình yên”": a name that is not ours

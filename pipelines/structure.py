@@ -433,8 +433,8 @@ def find_board_size(body_text: str) -> int | None:
 _TRIGGER = re.compile(r"(?<![\wÀ-ỹ])(?P<list>[Cc]ác\s+)?(?:đồng chí|Đồng chí|ĐỒNG CHÍ|Đ/c|đ/c|Đ/C|đ/C)(?![\wÀ-ỹ])\s*:?\s*")
 # Capitalised words that begin a title, never a personal name.
 _TITLE_WORDS = {
-    "Phó", "Bí", "Chủ", "Trưởng", "Ủy", "Uỷ", "Giám", "Chánh", "Tỉnh", "Huyện", "Ban", "UBND", "HĐND",
-    "MTTQ", "Bộ", "Sở", "Phòng", "Cục", "Viện", "Đảng", "Nguyên", "Xã", "Phường",
+    "Phó", "Bí", "Chủ", "Trưởng", "Ủy", "Uỷ", "Giám", "Chánh", "Tỉnh", "Huyện", "UBND", "HĐND",
+    "MTTQ", "Bộ", "Sở", "Phòng", "Cục", "Viện", "Đảng", "Xã", "Phường",
 }
 # Words that are personal names too ("Hà Xuân Thành", "Nguyễn Văn Công"): a title only when the
 # next word completes an office ("Thành ủy", "Thường trực", "Đại biểu").
@@ -444,6 +444,9 @@ _TITLE_IF_NEXT = {
     "Tổng": {"bí", "giám", "thư", "biên"}, "Chỉ": {"huy"}, "Thứ": {"trưởng"}, "Cán": {"bộ"},
     "Lãnh": {"đạo"}, "Đồng": {"chí"}, "Thượng": {"tá", "úy", "uý"}, "Trung": {"tá", "úy", "uý", "tướng"},
     "Thiếu": {"tá", "úy", "uý", "tướng"}, "Thị": {"ủy", "uỷ", "xã", "trấn"},
+    "Ban": {"dân", "chỉ", "điều", "thường", "tuyên", "tổ", "kinh", "văn", "nội", "quản", "bí", "pháp",
+            "kiểm", "công", "thi", "đại", "chấp"},                      # "Hà Văn Ban" is a name
+    "Nguyên": {"bí", "chủ", "phó", "trưởng", "giám", "ủy", "uỷ"},    # so is "Trần Văn Nguyên"
 }
 # The verb or clause after a title: the title stops before it. Matched as written (lower case,
 # with tones) so "Du lịch" in a department's name is not "dự", and not after "ban "/"Ban " so
@@ -457,7 +460,7 @@ _VERBS = [
     "ký", "kêu gọi", "động viên", "giới thiệu", "quán", "lên", "đọc", "thông tin", "tại", "trong",
     "khi", "nhận", "điều hành hội nghị", "dẫn", "và các", "và đại", "cùng các", "hướng dẫn", "đến",
     "giải đáp", "trả lời", "đặt", "là", "cũng như", "ghi", "mời", "và lãnh đạo", "và cán bộ",
-    "và đại diện", "và nhân dân", "và Nhân dân", "và đông đảo", "và toàn thể", "và đại biểu",
+    "và đại diện", "và nhân dân", "làm", "và Nhân dân", "và đông đảo", "và toàn thể", "và đại biểu",
 ]
 _VERB_RE = re.compile(
     r"(?<![Bb]an )(?<![\wÀ-ỹ])(?:" + "|".join(sorted(map(re.escape, _VERBS), key=len, reverse=True)) + r")(?![\wÀ-ỹ])"

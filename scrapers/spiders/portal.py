@@ -15,11 +15,7 @@ from scrapers.registry import Portal, get_portal
 
 
 class PortalSpider(scrapy.Spider):
-    """Crawl one portal.
-
-    @url http://127.0.0.1/
-    @returns requests 0
-    """
+    """Crawl one portal: `scrapy crawl portal -a portal=NAME [-a base_url=URL]` or `-a start_url=URL`."""
 
     name = "portal"
 
