@@ -76,6 +76,8 @@ PASSING_RE = re.compile(
     r"\b(?:da co|den nay|luy ke|tong so|toan huyen co|toan tinh co|co tong|100)\b"
     r"|\b(?:\d+|hai|ba|bon|nam|sau|bay|tam|chin|muoi|nhieu|cac)(?: \d+)? (?:xa|phuong|thi tran|don vi|dia phuong|co so)"
     r"(?: \w+){0,3} da(?: to chuc)?$"
+    # an anniversary or a retrospective: "Sau 1 năm ra mắt mô hình …", "Kể từ khi ra mắt …"
+    r"|\bsau (?:\d+|mot|hai|ba|bon|nam|sau) (?:nam|thang)$|\b(?:ke tu khi|tu khi)$"
 )
 FUTURE_RE = re.compile(r"\b(?:se|du kien|chuan bi|ke hoach|tien toi|phan dau)\b")
 # Review meetings and summaries: they mention launches they look back on.
@@ -123,6 +125,7 @@ def split_sentences(paragraph: str) -> list[str]:
 # --- reading one "ra mắt" ---------------------------------------------------------------------
 
 MODEL, GENERIC, OTHER_MODEL, OTHER, PASSING = "model", "generic", "other-model", "other", "passing"
+ROLLOUT = "rollout"  # "hội nghị triển khai xây dựng mô hình …": probably the launch conference
 
 
 def _after_mo_hinh(tokens: list[str]) -> str:
@@ -203,13 +206,13 @@ def launch_mentions(sentence: str) -> list[str]:
             kind = MODEL if subject == MODEL else (kind or subject)
         if kind is not None:
             kinds.append(kind)
-    for rx, kind in ((PILOT_RE, MODEL), (ROLLOUT_RE, "rollout")):
+    for rx, kind in ((PILOT_RE, MODEL), (ROLLOUT_RE, ROLLOUT)):
         for m in rx.finditer(n):
             following = n[m.end():].split()
             if kind == MODEL:
                 kinds.append(_after_mo_hinh(following))
             else:
-                kinds.append("rollout" if _after_mo_hinh(following) in (MODEL, GENERIC) else OTHER_MODEL)
+                kinds.append(ROLLOUT if _after_mo_hinh(following) in (MODEL, GENERIC) else OTHER_MODEL)
     return kinds
 
 
@@ -233,7 +236,7 @@ def _launch_evidence(place: str, text: str, about_model: bool) -> tuple[float, s
         kinds = launch_mentions(sentence)
         seen.update(kinds)
         for kind in kinds:
-            factor = {MODEL: 1.0, "rollout": ROLLOUT_FACTOR}.get(kind)
+            factor = {MODEL: 1.0, ROLLOUT: ROLLOUT_FACTOR}.get(kind)
             if kind == GENERIC and (about_model or MODEL_RE.search(norm(sentence))):
                 factor = GENERIC_FACTOR
             if not factor:

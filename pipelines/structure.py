@@ -14,7 +14,7 @@ import datetime as dt
 import re
 import unicodedata
 
-from pipelines.classify import MODEL, GENERIC, launch_mentions, norm, split_paragraphs, split_sentences
+from pipelines.classify import GENERIC, MODEL, ROLLOUT, launch_mentions, norm, split_paragraphs, split_sentences
 from pipelines.text import fold, nfc
 
 # --- letters ------------------------------------------------------------------------------------
@@ -111,7 +111,7 @@ def _date_candidates(text: str):
 def _event_sentence_rank(sentence: str) -> int:
     """2: the sentence reports the launch; 1: it reports an organised meeting; 0: anything else."""
     kinds = launch_mentions(sentence)
-    if MODEL in kinds or GENERIC in kinds or "rollout" in kinds:
+    if MODEL in kinds or GENERIC in kinds or ROLLOUT in kinds:
         return 2
     return 1 if re.search(r"\b(to chuc|hoi nghi|le)\b", norm(sentence)) else 0
 
@@ -273,7 +273,7 @@ def _launch_sentences(paragraphs: list[str]) -> list[tuple[int, str]]:
     for i, p in enumerate(paragraphs):
         for s in split_sentences(p) or [p]:
             kinds = launch_mentions(s)
-            if MODEL in kinds or GENERIC in kinds or "rollout" in kinds:
+            if MODEL in kinds or GENERIC in kinds or ROLLOUT in kinds:
                 out.append((i, s))
     return out
 

@@ -169,3 +169,20 @@ def test_seeds_are_launches(name):
     c = classify(title, body)
     assert c.is_launch_report
     assert c.launch_score > 0.8
+
+
+def test_anniversary_of_a_launch_is_not_a_launch():
+    c = classify(
+        "Xã Đông Văn: 1 năm thực hiện mô hình Chính quyền thân thiện",
+        f"Sau 1 năm ra mắt mô hình {MODEL}, xã Đông Văn đã có nhiều chuyển biến.",
+    )
+    assert not c.is_launch_report and c.launch_score < 0.2
+    assert launch_mentions(f"Sau 1 năm ra mắt mô hình {MODEL}") == ["passing"]
+
+
+def test_launch_together_with_a_review_in_the_title_is_still_a_launch():
+    c = classify(
+        f"Hội nghị ra mắt mô hình điểm {MODEL} và sơ kết công tác dân vận 6 tháng",
+        "Sáng 10/7, Đảng ủy thị trấn Sơn Lư tổ chức hội nghị ra mắt mô hình điểm và sơ kết công tác dân vận.",
+    )
+    assert c.is_launch_report and c.launch_score > 0.8

@@ -17,11 +17,8 @@ def test_every_article_is_archived_once_with_correct_fields(crawled):
     assert report["extra"] == []
     assert report["duplicates"] == 0
     assert report["false_launches"] == [] and report["missed_launches"] == []
-    wrong = [m for m in report["mistakes"] if not m[1].startswith("event.official")]
-    assert wrong == []
-    # officials (names) are the hardest field; hold them to a high bar, titles a little lower
-    right, total = report["fields"]["event.officials"]
-    assert right / total >= 0.9
+    assert report["mistakes"] == []
+    assert all(right == total for right, total in report["fields"].values())
 
 
 def test_launch_rows_and_lookup_tables_match_events(crawled):
