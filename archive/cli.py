@@ -57,9 +57,11 @@ def _parse_base_urls(values) -> dict[str, str]:
 @click.option("--start-url", multiple=True, help="Crawl a site not in the registry with the generic platform.")
 @click.option("--base-url", "base_urls", multiple=True, help="NAME=URL: serve a registry portal from elsewhere (mirror, simulator).")
 @click.option("--simulated", is_flag=True, help="Local simulator: no politeness delays.")
+@click.option("--full", is_flag=True, help="Fetch every article again, not only the new ones (no early stop).")
+@click.option("--refresh", is_flag=True, help="Re-request archived articles conditionally (ETag/Last-Modified) to catch edits.")
 @click.option("--set", "overrides", multiple=True, help="Scrapy setting override KEY=VALUE (repeatable).")
 @DB_OPTION
-def crawl(portal_names, start_url, base_urls, simulated, overrides, db_path):
+def crawl(portal_names, start_url, base_urls, simulated, full, refresh, overrides, db_path):
     """Crawl portals for real and store what they publish."""
     from archive.crawl import run_crawl
 
@@ -73,7 +75,7 @@ def crawl(portal_names, start_url, base_urls, simulated, overrides, db_path):
     for target in targets:
         target["base_url"] = mapping.get(target["portal"])
     targets += [{"start_url": url} for url in start_url]
-    settings = {}
+    settings = {"THANTHIEN_INCREMENTAL": not full, "THANTHIEN_REFRESH": refresh}
     for item in overrides:
         key, sep, value = item.partition("=")
         if not sep:

@@ -57,16 +57,24 @@ def _create_tables(db: sqlite_utils.Database) -> None:
     db["crawl_runs"].create(
         {"id": int, "started_at": str, "finished_at": str, "status": str, "portals": str, "pages_fetched": int,
          "articles_new": int, "articles_updated": int, "articles_unchanged": int, "pages_dropped": int,
-         "errors": int, "error_summary": str},
+         "errors": int, "error_summary": str, "pid": int},
         pk="id", if_not_exists=True,
     )
+    db["captures"].create(
+        {"id": int, "url": str, "fetched_at": str, "status": int, "content_type": str, "sha256": str,
+         "warc_path": str, "warc_offset": int, "warc_length": int, "crawl_run_id": int, "portal": str,
+         "etag": str, "last_modified": str, "source": str},
+        pk="id", foreign_keys=[("crawl_run_id", "crawl_runs", "id")], if_not_exists=True,
+    )
+    db["captures"].create_index(["url"], if_not_exists=True)
+    db["captures"].create_index(["warc_path", "warc_offset"], if_not_exists=True)
     db["articles"].create(
         {"id": int, "canonical_url": str, "url": str, "portal": str, "platform": str, "title": str,
          "published_date": str, "author": str, "source": str, "body_text": str, "images": str,
          "content_hash": str, "is_launch_report": int, "launch_score": float, "event": str,
-         "first_seen": str, "last_seen": str, "crawl_run_id": int},
+         "first_seen": str, "last_seen": str, "crawl_run_id": int, "capture_id": int},
         pk="id", not_null={"canonical_url", "url"}, if_not_exists=True,
-        foreign_keys=[("portal", "portals", "name"), ("crawl_run_id", "crawl_runs", "id")],
+        foreign_keys=[("portal", "portals", "name"), ("crawl_run_id", "crawl_runs", "id"), ("capture_id", "captures", "id")],
     )
     db["articles"].create_index(["canonical_url"], unique=True, if_not_exists=True)
     db["articles"].create_index(["published_date"], if_not_exists=True)
@@ -105,7 +113,8 @@ def sync_portals(db: sqlite_utils.Database, portals) -> None:
         db["portals"].upsert_all([p.as_row() for p in portals], pk="name")
 
 
-def upsert_record(db: sqlite_utils.Database, record: dict, *, seen_at: str | None = None, crawl_run_id: int | None = None) -> tuple[int, str]:
+def upsert_record(db: sqlite_utils.Database, record: dict, *, seen_at: str | None = None, crawl_run_id: int | None = None,
+                  capture_id: int | None = None) -> tuple[int, str]:
     """Store one extracted record by canonical URL. Returns (article id, "new"|"updated"|"unchanged")."""
     seen_at = seen_at or now_iso()
     row = {
@@ -115,7 +124,7 @@ def upsert_record(db: sqlite_utils.Database, record: dict, *, seen_at: str | Non
         "images": json.dumps(record["images"], ensure_ascii=False), "content_hash": record["content_hash"],
         "is_launch_report": int(bool(record["is_launch_report"])), "launch_score": record["launch_score"],
         "event": json.dumps(record["event"], ensure_ascii=False) if record["event"] is not None else None,
-        "last_seen": seen_at, "crawl_run_id": crawl_run_id,
+        "last_seen": seen_at, "crawl_run_id": crawl_run_id, "capture_id": capture_id,
     }
     with db.conn:
         existing = db.execute(
@@ -132,7 +141,8 @@ def upsert_record(db: sqlite_utils.Database, record: dict, *, seen_at: str | Non
                        row["is_launch_report"], row["launch_score"], row["event"], row["images"], row["url"])
             status = "unchanged" if tuple(existing[1:]) == compare else "updated"
             if status == "unchanged":
-                db["articles"].update(article_id, {"last_seen": seen_at})
+                db["articles"].update(article_id, {"last_seen": max(seen_at, existing_last_seen(db, article_id)),
+                                                   **({"capture_id": capture_id} if capture_id else {})})
             else:
                 db["articles"].update(article_id, row)
         if status != "unchanged":
@@ -143,6 +153,15 @@ def upsert_record(db: sqlite_utils.Database, record: dict, *, seen_at: str | Non
                 [article_id, fold(record["title"] or ""), fold(record["body_text"] or "")],
             )
     return article_id, status
+
+
+def existing_last_seen(db: sqlite_utils.Database, article_id: int) -> str:
+    return db.execute("select coalesce(last_seen, '') from articles where id = ?", [article_id]).fetchone()[0]
+
+
+def add_capture(db: sqlite_utils.Database, row: dict) -> int:
+    with db.conn:
+        return db["captures"].insert(row).last_pk
 
 
 def _write_event(db: sqlite_utils.Database, article_id: int, record: dict) -> None:
@@ -188,9 +207,11 @@ def _unit_type(unit: str | None) -> str | None:
 
 
 def start_run(db: sqlite_utils.Database, portals: list[str]) -> int:
+    import os
+
     with db.conn:
         return db["crawl_runs"].insert({
-            "started_at": now_iso(), "status": "running", "portals": ",".join(portals), "pages_fetched": 0,
+            "started_at": now_iso(), "status": "running", "portals": ",".join(portals), "pages_fetched": 0, "pid": os.getpid(),
             "articles_new": 0, "articles_updated": 0, "articles_unchanged": 0, "pages_dropped": 0, "errors": 0,
         }).last_pk
 
@@ -198,3 +219,35 @@ def start_run(db: sqlite_utils.Database, portals: list[str]) -> int:
 def finish_run(db: sqlite_utils.Database, run_id: int, **counts) -> None:
     with db.conn:
         db["crawl_runs"].update(run_id, {"finished_at": now_iso(), **counts})
+
+
+def _pid_alive(pid: int | None) -> bool:
+    import os
+
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def interrupted_runs(db: sqlite_utils.Database) -> list[dict]:
+    """Runs left 'running' by a process that no longer exists (killed, crashed): marked 'interrupted'."""
+    stale = [r for r in db.query("select * from crawl_runs where status = 'running'") if not _pid_alive(r["pid"])]
+    with db.conn:
+        for run in stale:
+            db["crawl_runs"].update(run["id"], {"status": "interrupted"})
+    return stale
+
+
+def unfinished_portals(db: sqlite_utils.Database) -> set[str]:
+    """Portals whose latest run did not finish: their next run walks every listing page again."""
+    latest: dict[str, str] = {}
+    for row in db.query("select portals, status from crawl_runs order by id"):
+        for name in (row["portals"] or "").split(","):
+            latest[name] = row["status"]
+    return {name for name, status in latest.items() if status in ("interrupted", "running")}

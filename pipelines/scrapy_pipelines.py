@@ -12,6 +12,8 @@ class ExtractPipeline:
     """Raw page → record (decode, extract, classify, structure: all in `extract_record`)."""
 
     def process_item(self, item, spider=None):
+        if item.get("status") == 304:
+            raise DropItem(f"not modified since the last capture: {item['url']}")
         if item.get("status", 200) != 200:
             raise DropItem(f"HTTP {item['status']} at {item['url']}")
         try:
@@ -51,7 +53,8 @@ class StorePipeline:
     def process_item(self, item, spider=None):
         spider = spider or self.crawler.spider
         _id, status = archive_db.upsert_record(
-            self.db, item["record"], seen_at=item.get("fetched_at"), crawl_run_id=getattr(spider, "crawl_run_id", None)
+            self.db, item["record"], seen_at=item.get("fetched_at"), crawl_run_id=getattr(spider, "crawl_run_id", None),
+            capture_id=item.get("capture_id"),
         )
         self.stats.inc_value(f"thanthien/articles_{status}")
         if item["record"]["is_launch_report"]:

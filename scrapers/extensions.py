@@ -54,3 +54,60 @@ class CrawlRunRecorder:
         counts = run_counts(self.crawler.stats.get_stats())
         archive_db.finish_run(db, self.run_id, status="finished" if reason == "finished" else reason, **counts)
         db.close()
+
+
+class WarcRecorder:
+    """Every response received (robots.txt, listings, articles, errors) → a WARC record and a
+    `captures` row; the capture id rides on the request's meta to the item that page becomes."""
+
+    def __init__(self, crawler):
+        from pathlib import Path
+
+        self.crawler = crawler
+        self.db_path = Path(crawler.settings.get("THANTHIEN_DB"))
+        self.archive_dir = Path(crawler.settings.get("THANTHIEN_ARCHIVE_DIR") or self.db_path.parent)
+        self.max_bytes = crawler.settings.getint("THANTHIEN_WARC_MAX_BYTES")
+        self.store = None
+        self.db = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        ext = cls(crawler)
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(ext.response_received, signal=signals.response_received)
+        return ext
+
+    def spider_opened(self, spider):
+        from archive.warc import WarcStore
+
+        self.db = archive_db.open_db(self.db_path)
+        portal = getattr(spider, "portal", None)
+        prefix = f"{portal.name if portal else spider.name}-run{getattr(spider, 'crawl_run_id', 0) or 0}"
+        self.store = WarcStore(self.archive_dir, prefix, self.max_bytes)
+
+    def spider_closed(self, spider, reason):
+        if self.store:
+            self.store.close()
+        if self.db is not None:
+            self.db.close()
+
+    def response_received(self, response, request, spider):
+        from datetime import datetime, timezone
+
+        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, values in response.headers.items() for v in values]
+        request_headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, values in request.headers.items() for v in values]
+        stored = self.store.write(response.url, response.status, "", headers, response.body,
+                                  request_method=request.method, request_headers=request_headers,
+                                  extra_warc_headers={"WARC-Thanthien-Portal": getattr(getattr(spider, "portal", None), "name", "")})
+        get = response.headers.get
+        capture_id = archive_db.add_capture(self.db, {
+            "url": response.url, "fetched_at": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+            "status": response.status, "content_type": (get("Content-Type") or b"").decode("latin-1") or None,
+            "sha256": stored.sha256, "warc_path": stored.warc_path, "warc_offset": stored.offset,
+            "warc_length": stored.length, "crawl_run_id": getattr(spider, "crawl_run_id", None),
+            "portal": getattr(getattr(spider, "portal", None), "name", None),
+            "etag": (get("ETag") or b"").decode("latin-1") or None,
+            "last_modified": (get("Last-Modified") or b"").decode("latin-1") or None, "source": "crawl",
+        })
+        request.meta["capture_id"] = capture_id

@@ -34,10 +34,22 @@ ITEM_PIPELINES = {
 }
 EXTENSIONS = {
     "scrapers.extensions.CrawlRunRecorder": 500,
+    "scrapers.extensions.WarcRecorder": 510,
 }
 
 # thanthien's own settings
 THANTHIEN_DB = "archive/thanthien.db"
+#: where WARC files go (warc/ below it); default: the database's folder
+THANTHIEN_ARCHIVE_DIR = None
+#: rotate a WARC file once it reaches this size
+THANTHIEN_WARC_MAX_BYTES = 100 * 1024 * 1024
+#: incremental runs: articles already archived are not fetched again, and a listing stops paginating
+#: once a whole page holds only archived articles
+THANTHIEN_INCREMENTAL = True
+#: with incremental runs, re-request archived articles conditionally (ETag / Last-Modified) to catch edits
+THANTHIEN_REFRESH = False
+#: how many consecutive listing pages of only-archived articles end a listing (1 = the first such page)
+THANTHIEN_STOP_AFTER_KNOWN_PAGES = 1
 #: listing pages followed per portal and listing path before the spider stops paginating (traps)
 THANTHIEN_MAX_LISTING_PAGES = 300
 #: a crawl run row created by the CLI (one row for several portals); the extension makes one otherwise

@@ -43,7 +43,7 @@ def test_launch_rows_and_lookup_tables_match_events(crawled):
 
 def test_recrawl_updates_last_seen_and_never_duplicates(simulator, crawled, tmp_path):
     db_path = tmp_path / "again.db"
-    args = ["crawl", "--simulated", "--db", db_path, "--portal", "sim-dongvan",
+    args = ["crawl", "--simulated", "--full", "--db", db_path, "--portal", "sim-dongvan",
             "--base-url", f"sim-dongvan={simulator.base_urls['sim-dongvan']}"]
     thanthien(*args)
     db = sqlite_utils.Database(db_path)

@@ -10,6 +10,7 @@ from urllib.parse import urljoin, urlsplit
 
 import scrapy
 
+from pipelines.urls import canonicalize_url
 from scrapers.platforms import get_platform
 from scrapers.registry import Portal, get_portal
 
@@ -18,6 +19,8 @@ class PortalSpider(scrapy.Spider):
     """Crawl one portal: `scrapy crawl portal -a portal=NAME [-a base_url=URL]` or `-a start_url=URL`."""
 
     name = "portal"
+    # 304 answers to conditional requests reach the callbacks: "unchanged" is information.
+    handle_httpstatus_list = [304]
 
     def __init__(self, portal: str | None = None, base_url: str | None = None, start_url: str | None = None, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -40,8 +43,44 @@ class PortalSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.max_listing_pages = crawler.settings.getint("THANTHIEN_MAX_LISTING_PAGES", 300)
+        settings = crawler.settings
+        spider.max_listing_pages = settings.getint("THANTHIEN_MAX_LISTING_PAGES", 300)
+        spider.incremental = settings.getbool("THANTHIEN_INCREMENTAL", True)
+        spider.refresh = settings.getbool("THANTHIEN_REFRESH", False)
+        spider.stop_after_known = settings.getint("THANTHIEN_STOP_AFTER_KNOWN_PAGES", 1)
+        spider.load_archive_state(settings.get("THANTHIEN_DB"))
         return spider
+
+    def load_archive_state(self, db_path) -> None:
+        """What the archive already holds for this portal: the basis of incremental runs."""
+        from pathlib import Path
+
+        from archive import db as archive_db
+
+        self.known: set[str] = set()
+        self.validators: dict[str, tuple[str | None, str | None]] = {}
+        self.walk_everything = not self.incremental
+        if not db_path or not Path(db_path).exists():
+            return
+        db = archive_db.open_db(db_path)
+        try:
+            archive_db.interrupted_runs(db)
+            if self.portal.name in archive_db.unfinished_portals(db):
+                # The last run was cut short: pages deeper in the listings may never have been
+                # fetched, so this run walks every listing page again (and still skips what is stored).
+                self.walk_everything = True
+                self.logger.info("%s: previous run did not finish; resuming over every listing page", self.portal.name)
+            prefix = self.portal.base_url.lower().removeprefix("https://").removeprefix("http://").removeprefix("www.")
+            for (url,) in db.execute("select canonical_url from articles where canonical_url like ?",
+                                     [f"%{prefix.split('/')[0]}%"]):
+                self.known.add(url)
+            for url, etag, last_modified in db.execute(
+                "select url, etag, last_modified from captures where status = 200 and url like ? order by id",
+                [f"%{prefix.split('/')[0]}%"],
+            ):
+                self.validators[url] = (etag, last_modified)
+        finally:
+            db.close()
 
     async def start(self):
         for request in self.start_requests():
@@ -59,8 +98,25 @@ class PortalSpider(scrapy.Spider):
         parts = urlsplit(url)
         return parts.scheme in ("http", "https") and parts.netloc.lower() == self.portal.netloc
 
-    def article_request(self, url: str) -> scrapy.Request:
+    def is_known(self, url: str) -> bool:
+        return self.incremental and canonicalize_url(url) in self.known
+
+    def article_request(self, url: str) -> scrapy.Request | None:
+        """A request for an article, or None when an incremental run already holds it."""
+        if self.is_known(url):
+            if not self.refresh:
+                return None
+            return self.conditional(scrapy.Request(url, callback=self.parse_article))
         return scrapy.Request(url, callback=self.parse_article)
+
+    def conditional(self, request: scrapy.Request) -> scrapy.Request:
+        """If-None-Match / If-Modified-Since from the last capture of this URL, where the portal gave them."""
+        etag, last_modified = self.validators.get(request.url, (None, None))
+        if etag:
+            request.headers["If-None-Match"] = etag
+        if last_modified:
+            request.headers["If-Modified-Since"] = last_modified
+        return request
 
     # --- callbacks -----------------------------------------------------------------------------
     def parse(self, response):
@@ -68,16 +124,26 @@ class PortalSpider(scrapy.Spider):
 
     def parse_listing(self, response):
         self.listing_pages_seen += 1
-        if not hasattr(response, "css"):
+        if response.status == 304 or not hasattr(response, "css"):
             return
+        articles = known = 0
         for href in response.css(self.platform.listing_link_css).xpath("@href").getall():
             url = urljoin(response.url, href.strip())
             if self.on_portal(url) and self.platform.is_article_url(url):
-                yield self.article_request(url)
+                articles += 1
+                known += self.is_known(url)
+                request = self.article_request(url)
+                if request is not None:
+                    yield request
         for href in response.css("link[type='application/rss+xml']::attr(href), a[href$='/rss']::attr(href)").getall():
             url = urljoin(response.url, href.strip())
             if self.on_portal(url):
                 yield scrapy.Request(url, callback=self.parse_feed)
+        streak = response.meta.get("known_streak", 0) + 1 if articles and known == articles else 0
+        if self.incremental and not self.walk_everything and streak >= self.stop_after_known:
+            self.logger.info("%s: every article on %s is archived; not paginating further", self.portal.name, response.url)
+            self.crawler.stats.inc_value("thanthien/listings_stopped_early")
+            return
         if self.listing_pages_seen >= self.max_listing_pages:
             self.logger.warning("%s: listing page limit (%d) reached at %s; not following more pagination",
                                 self.portal.name, self.max_listing_pages, response.url)
@@ -85,7 +151,7 @@ class PortalSpider(scrapy.Spider):
         for href in self._next_listing_links(response):
             url = urljoin(response.url, href.strip())
             if self.on_portal(url):
-                yield scrapy.Request(url, callback=self.parse_listing)
+                yield scrapy.Request(url, callback=self.parse_listing, meta={"known_streak": streak})
 
     def _next_listing_links(self, response):
         if self.platform.name == "generic":
@@ -102,12 +168,16 @@ class PortalSpider(scrapy.Spider):
 
     def parse_feed(self, response):
         """RSS <link>s and sitemap <loc>s; nested sitemaps are feeds themselves."""
+        if response.status == 304:
+            return
         selector = scrapy.Selector(text=response.text, type="xml")
         selector.remove_namespaces()
         for url in selector.xpath("//item/link/text() | //url/loc/text()").getall():
             url = urljoin(response.url, url.strip())
             if self.on_portal(url) and self.platform.is_article_url(url):
-                yield self.article_request(url)
+                request = self.article_request(url)
+                if request is not None:
+                    yield request
         for url in selector.xpath("//sitemap/loc/text()").getall():
             url = urljoin(response.url, url.strip())
             if self.on_portal(url):
@@ -122,4 +192,5 @@ class PortalSpider(scrapy.Spider):
             "portal": self.portal.name if self.portal_is_registered else None,
             "portal_entry": self.portal,
             "fetched_at": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+            "capture_id": response.meta.get("capture_id"),
         }
