@@ -201,6 +201,122 @@ def runs(db_path):
                    f"{row['errors'] or 0:>6}  {row['portals']}")
 
 
+@main.command("import-warc")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@DB_OPTION
+def import_warc_command(files, db_path):
+    """Ingest WARC files (any tool's) through the same pipelines as a crawl."""
+    from archive.ingest import import_warc
+
+    for path in files:
+        if not path.is_file():
+            raise CliError(f"cannot read {path}: no such file")
+        with open(path, "rb") as fh:
+            head = fh.read(4)
+        if not (head[:2] == b"\x1f\x8b" or head.startswith(b"WARC")):
+            raise CliError(f"{path} is not a WARC file (neither gzip nor 'WARC/' at the start)")
+    db = _open_archive(db_path, create=True)
+    summary = import_warc(db, db_path.parent, list(files))
+    for problem in summary.changed:
+        click.echo(f"thanthien: {problem['file']}: malformed record: {problem['error']}", err=True)
+    click.echo(f"import-warc: {summary.line()}")
+
+
+@main.command()
+@DB_OPTION
+@click.option("--since", help="Only captures fetched on or after this date (YYYY-MM-DD).")
+@click.option("--portal", "portal_name", help="Only this portal's captures.")
+@click.option("--changes", type=click.Path(dir_okay=False, path_type=Path), help="Write the changed articles as JSON here.")
+def reprocess(db_path, since, portal_name, changes):
+    """Re-extract every stored capture with the current code, in place, without network."""
+    from archive.ingest import changes_json, reprocess as run_reprocess
+
+    if not db_path.exists():
+        raise CliError(f"no archive at {db_path}")
+    db = _open_archive(db_path)
+    total = db.execute("select count(distinct url) from captures where status = 200").fetchone()[0]
+    started = time.monotonic()
+    with click.progressbar(length=total, label="reprocess", file=sys.stderr) as bar:
+        summary = run_reprocess(db, db_path.parent, since=since, portal=portal_name, progress=lambda: bar.update(1))
+    seconds = time.monotonic() - started
+    rate = summary.counts["captures"] / seconds if seconds else 0
+    click.echo(f"reprocess: {summary.line()} ({seconds:.1f}s, {rate:.0f} pages/s)")
+    if changes:
+        changes.write_text(changes_json(summary), encoding="utf-8")
+
+
+def _open_archive(db_path: Path, create: bool = False):
+    try:
+        return archive_db.open_db(db_path, create=create)
+    except archive_db.SchemaError as exc:
+        raise CliError(str(exc)) from None
+    except FileNotFoundError:
+        raise CliError(f"no archive at {db_path}") from None
+
+
+SYSTEMD_SERVICE = """[Unit]
+Description=thanthien daily crawl of Vietnamese local-government portals
+After=network-online.target
+Wants=network-online.target
+
+[Service]
+Type=oneshot
+WorkingDirectory={workdir}
+ExecStart={exe} crawl {portals} --db {db}
+Nice=10
+"""
+
+SYSTEMD_TIMER = """[Unit]
+Description=Run the thanthien crawl daily
+
+[Timer]
+OnCalendar=*-*-* {time}:00
+RandomizedDelaySec=30min
+Persistent=true
+
+[Install]
+WantedBy=timers.target
+"""
+
+
+@main.command()
+@click.option("--portal", "portal_names", multiple=True, help="Portals to crawl (default: every live or unknown registry portal).")
+@click.option("--at", "at_time", default="03:15", show_default=True, help="Time of day (HH:MM, local).")
+@DB_OPTION
+@click.option("--install", is_flag=True, help="Write the systemd units to /etc/systemd/system (root) and print how to enable them.")
+@click.option("--unit-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("/etc/systemd/system"), show_default=True)
+def schedule(portal_names, at_time, db_path, install, unit_dir):
+    """Print (or install) a systemd timer and service, and a cron line, for a daily crawl."""
+    import shutil as _shutil
+
+    if not portal_names:
+        portal_names = [p.name for p in default_registry().values() if not p.simulated and p.status != "closed"]
+    try:
+        hour, minute = (int(x) for x in at_time.split(":"))
+        assert 0 <= hour < 24 and 0 <= minute < 60
+    except (ValueError, AssertionError):
+        raise CliError(f"--at takes HH:MM, got {at_time!r}") from None
+    exe = _shutil.which("thanthien") or f"{sys.executable} -m archive.cli"
+    portals_args = " ".join(f"--portal {n}" for n in portal_names)
+    db_abs = db_path.resolve()
+    service = SYSTEMD_SERVICE.format(workdir=Path.cwd(), exe=exe, portals=portals_args, db=db_abs)
+    timer = SYSTEMD_TIMER.format(time=f"{hour:02d}:{minute:02d}")
+    cron = f"{minute} {hour} * * * cd {Path.cwd()} && {exe} crawl {portals_args} --db {db_abs} >> {db_abs.parent}/crawl.log 2>&1"
+    if install:
+        try:
+            unit_dir.mkdir(parents=True, exist_ok=True)
+            (unit_dir / "thanthien-crawl.service").write_text(service, encoding="utf-8")
+            (unit_dir / "thanthien-crawl.timer").write_text(timer, encoding="utf-8")
+        except OSError as exc:
+            raise CliError(f"cannot write units to {unit_dir}: {exc.strerror or exc}") from None
+        click.echo(f"wrote {unit_dir}/thanthien-crawl.service and .timer; enable with:\n"
+                   "  systemctl daemon-reload && systemctl enable --now thanthien-crawl.timer")
+        return
+    click.echo("# /etc/systemd/system/thanthien-crawl.service\n" + service)
+    click.echo("# /etc/systemd/system/thanthien-crawl.timer\n" + timer)
+    click.echo("# or, with cron (crontab -e):\n" + cron)
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 def sim(host):

@@ -127,6 +127,8 @@ def upsert_record(db: sqlite_utils.Database, record: dict, *, seen_at: str | Non
         "last_seen": seen_at, "crawl_run_id": crawl_run_id, "capture_id": capture_id,
     }
     with db.conn:
+        if record["portal"]:
+            _ensure_portal(db, record["portal"])
         existing = db.execute(
             "select id, content_hash, title, published_date, author, source, is_launch_report, launch_score, event, images, url"
             " from articles where canonical_url = ?", [record["canonical_url"]],
@@ -153,6 +155,16 @@ def upsert_record(db: sqlite_utils.Database, record: dict, *, seen_at: str | Non
                 [article_id, fold(record["title"] or ""), fold(record["body_text"] or "")],
             )
     return article_id, status
+
+
+def _ensure_portal(db: sqlite_utils.Database, name: str) -> None:
+    """articles.portal references portals.name: make sure the registry entry is there."""
+    if db.execute("select 1 from portals where name = ?", [name]).fetchone():
+        return
+    from scrapers.registry import default_registry
+
+    portal = default_registry().get(name)
+    db["portals"].insert(portal.as_row() if portal else {"name": name})
 
 
 def existing_last_seen(db: sqlite_utils.Database, article_id: int) -> str:
@@ -247,7 +259,8 @@ def interrupted_runs(db: sqlite_utils.Database) -> list[dict]:
 def unfinished_portals(db: sqlite_utils.Database) -> set[str]:
     """Portals whose latest run did not finish: their next run walks every listing page again."""
     latest: dict[str, str] = {}
-    for row in db.query("select portals, status from crawl_runs order by id"):
+    # Runs still 'running' are live processes (this one included): they say nothing about the past.
+    for row in db.query("select portals, status from crawl_runs where status != 'running' order by id"):
         for name in (row["portals"] or "").split(","):
             latest[name] = row["status"]
-    return {name for name, status in latest.items() if status in ("interrupted", "running")}
+    return {name for name, status in latest.items() if status == "interrupted"}

@@ -141,3 +141,30 @@ def repair(path: Path, good_end: int) -> bool:
             fh.truncate(good_end)
         return True
     return False
+
+
+def complete_gzip_end(path: Path) -> tuple[bool, int]:
+    """Walk the file's gzip members: (every byte belongs to a complete member, end of the last
+    complete one). warcio stops quietly at some truncations; this does not."""
+    import zlib
+
+    with open(path, "rb") as fh:
+        data = fh.read()
+    pos = 0
+    while pos < len(data):
+        decompressor = zlib.decompressobj(31)
+        try:
+            decompressor.decompress(data[pos:])
+        except zlib.error:
+            return False, pos
+        if not decompressor.eof:
+            return False, pos
+        pos = len(data) - len(decompressor.unused_data)
+    return True, pos
+
+
+def repair_file(path: Path) -> bool:
+    """Cut a WARC file back to the end of its last complete record (a kill may leave half a gzip
+    member). Returns True when something was cut."""
+    ok, good_end = complete_gzip_end(path)
+    return False if ok else repair(path, good_end)

@@ -79,9 +79,15 @@ class WarcRecorder:
         return ext
 
     def spider_opened(self, spider):
-        from archive.warc import WarcStore
+        from archive.warc import WarcStore, repair_file
 
         self.db = archive_db.open_db(self.db_path)
+        # Files of runs that were killed may end in half a record: cut them back before going on.
+        archive_db.interrupted_runs(self.db)
+        for (run_id,) in self.db.execute("select id from crawl_runs where status = 'interrupted'"):
+            for path in (self.archive_dir / "warc").glob(f"*-run{run_id}-*.warc.gz"):
+                if repair_file(path):
+                    spider.logger.warning("repaired %s: cut back to its last complete record", path.name)
         portal = getattr(spider, "portal", None)
         prefix = f"{portal.name if portal else spider.name}-run{getattr(spider, 'crawl_run_id', 0) or 0}"
         self.store = WarcStore(self.archive_dir, prefix, self.max_bytes)
@@ -95,14 +101,17 @@ class WarcRecorder:
     def response_received(self, response, request, spider):
         from datetime import datetime, timezone
 
+        fetched_at = datetime.now(timezone.utc).replace(microsecond=0)
+        request.meta["fetched_at"] = fetched_at.isoformat()
         headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, values in response.headers.items() for v in values]
         request_headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, values in request.headers.items() for v in values]
         stored = self.store.write(response.url, response.status, "", headers, response.body,
                                   request_method=request.method, request_headers=request_headers,
+                                  warc_date=fetched_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
                                   extra_warc_headers={"WARC-Thanthien-Portal": getattr(getattr(spider, "portal", None), "name", "")})
         get = response.headers.get
         capture_id = archive_db.add_capture(self.db, {
-            "url": response.url, "fetched_at": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+            "url": response.url, "fetched_at": fetched_at.isoformat(),
             "status": response.status, "content_type": (get("Content-Type") or b"").decode("latin-1") or None,
             "sha256": stored.sha256, "warc_path": stored.warc_path, "warc_offset": stored.offset,
             "warc_length": stored.length, "crawl_run_id": getattr(spider, "crawl_run_id", None),

@@ -191,6 +191,6 @@ class PortalSpider(scrapy.Spider):
             "body": response.body,
             "portal": self.portal.name if self.portal_is_registered else None,
             "portal_entry": self.portal,
-            "fetched_at": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+            "fetched_at": response.meta.get("fetched_at") or datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
             "capture_id": response.meta.get("capture_id"),
         }

@@ -1,0 +1,200 @@
+"""Captures in, articles out, without the network: `import-warc` and `reprocess`.
+
+Both run the same `extract_record` as the crawler and write through the same `upsert_record`,
+so a row built from a WARC is the row a crawl would have built.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+from zlib import error as zlib_error
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+
+from archive import db as archive_db
+from archive.warc import complete_gzip_end, read_record, safe_name, to_read_record
+from pipelines.extract import NotAnArticle, extract_record
+from scrapers.platforms import detect_platform, get_platform
+from scrapers.registry import default_registry, portal_for_url
+
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+def warc_date_to_iso(value: str | None) -> str | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).replace(microsecond=0).isoformat()
+    except ValueError:
+        return None
+
+
+def portal_of(url: str, named: str | None):
+    registry = default_registry()
+    if named and named in registry:
+        return registry[named]
+    return portal_for_url(url)
+
+
+@dataclass
+class IngestSummary:
+    counts: Counter = field(default_factory=Counter)
+    changed: list[dict] = field(default_factory=list)
+
+    def line(self) -> str:
+        return ", ".join(f"{k} {v}" for k, v in sorted(self.counts.items()))
+
+
+def is_article_page(url: str, body: bytes, portal) -> bool:
+    """The crawler only hands article-shaped URLs to extraction; captures get the same gate, so a
+    listing or a static page in a WARC never becomes an article."""
+    platform = get_platform(portal.platform) if portal else detect_platform(body[:200_000].decode("utf-8", "ignore"))
+    return platform.is_article_url(url)
+
+
+def _store_article(db, body: bytes, url: str, headers: dict, portal, seen_at, capture_id, summary: IngestSummary) -> None:
+    if not is_article_page(url, body, portal):
+        summary.counts["not_article_urls"] += 1
+        return
+    try:
+        record = extract_record(body, url, headers, portal=portal)
+    except NotAnArticle:
+        summary.counts["not_articles"] += 1
+        return
+    _id, status = archive_db.upsert_record(db, record, seen_at=seen_at, capture_id=capture_id)
+    summary.counts[f"articles_{status}"] += 1
+
+
+def import_warc(db, archive_dir: Path, files: list[Path], progress=None) -> IngestSummary:
+    """Ingest WARC files made by any tool. Files outside the archive directory are copied in
+    (warc/imported/) so every capture row points at bytes the archive owns."""
+    summary = IngestSummary()
+    archive_dir = Path(archive_dir).resolve()
+    for path in files:
+        path = Path(path).resolve()
+        if archive_dir not in path.parents:
+            target = archive_dir / "warc" / "imported" / safe_name(path.name)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if not target.exists():
+                shutil.copyfile(path, target)
+            path = target
+        rel = str(path.relative_to(archive_dir))
+        summary.counts["files"] += 1
+        good_end = 0
+        with open(path, "rb") as fh:
+            iterator = ArchiveIterator(fh)
+            try:
+                for record in iterator:
+                    summary.counts["records"] += 1
+                    if record.rec_type != "response":
+                        record.content_stream().read()
+                        summary.counts["skipped_not_response"] += 1
+                    else:
+                        read = to_read_record(record)
+                        _ingest_response(db, read, rel, iterator.get_record_offset(), summary)
+                    good_end = iterator.get_record_offset() + iterator.get_record_length()
+                    if progress:
+                        progress()
+            except (ArchiveLoadFailed, OSError, EOFError, ValueError, zlib_error) as exc:
+                summary.counts["malformed"] += 1
+                summary.changed.append({"file": str(path.name), "error": str(exc)[:200]})
+            else:
+                complete, end = complete_gzip_end(path) if path.suffix == ".gz" else (True, 0)
+                if not complete:
+                    # warcio stops quietly at some truncated gzip members: say so.
+                    summary.counts["malformed"] += 1
+                    summary.changed.append({"file": str(path.name),
+                                            "error": f"truncated or corrupt after offset {end}; records before it were imported"})
+    return summary
+
+
+def _ingest_response(db, read, rel: str, offset: int, summary: IngestSummary) -> None:
+    import hashlib
+
+    content_type = next((v for k, v in read.headers.items() if k.lower() == "content-type"), "") or ""
+    if not read.url or not read.url.startswith(("http://", "https://")):
+        summary.counts["malformed"] += 1
+        return
+    if not any(t in content_type.lower() for t in HTML_TYPES) and not read.body.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html")):
+        summary.counts["skipped_not_html"] += 1
+        return
+    if read.status != 200:
+        summary.counts["skipped_status"] += 1
+        return
+    named = read.warc_headers.get("WARC-Thanthien-Portal")
+    portal = portal_of(read.url, named)
+    seen_at = warc_date_to_iso(read.warc_date)
+    existing = db.execute("select id from captures where warc_path = ? and warc_offset = ?", [rel, offset]).fetchone()
+    capture_id = existing[0] if existing else archive_db.add_capture(db, {
+        "url": read.url, "fetched_at": seen_at, "status": read.status, "content_type": content_type,
+        "sha256": hashlib.sha256(read.body).hexdigest(), "warc_path": rel, "warc_offset": offset,
+        "warc_length": None, "crawl_run_id": None, "portal": portal.name if portal else None,
+        "etag": None, "last_modified": None, "source": "import",
+    })
+    summary.counts["html_responses"] += 1
+    _store_article(db, read.body, read.url, read.headers, portal, seen_at, capture_id, summary)
+
+
+def _snapshot(db, article_id: int) -> tuple:
+    row = db.execute("select title, published_date, author, source, body_text, is_launch_report, launch_score, event"
+                     " from articles where id = ?", [article_id]).fetchone()
+    units = {r[0] for r in db.execute("select unit from launches where article_id = ?", [article_id])}
+    return row, units
+
+
+def reprocess(db, archive_dir: Path, *, since: str | None = None, portal: str | None = None, progress=None) -> IngestSummary:
+    """Re-run extraction on the latest 200 HTML capture of every URL, in place, without network."""
+    summary = IngestSummary()
+    clauses = ["status = 200", "(content_type like '%html%' or content_type is null)"]
+    params: list = []
+    if since:
+        clauses.append("fetched_at >= ?")
+        params.append(since)
+    if portal:
+        clauses.append("portal = ?")
+        params.append(portal)
+    captures = list(db.query(
+        f"select * from captures where id in (select max(id) from captures where {' and '.join(clauses)} group by url) order by id",
+        params,
+    ))
+    registry = default_registry()
+    for capture in captures:
+        if progress:
+            progress()
+        entry = registry.get(capture["portal"]) if capture["portal"] else portal_for_url(capture["url"])
+        try:
+            read = read_record(archive_dir, capture["warc_path"], capture["warc_offset"])
+        except (OSError, ValueError, ArchiveLoadFailed) as exc:
+            summary.counts["unreadable_captures"] += 1
+            summary.changed.append({"url": capture["url"], "error": str(exc)[:200]})
+            continue
+        summary.counts["captures"] += 1
+        if not is_article_page(read.url, read.body, entry):
+            summary.counts["not_article_urls"] += 1
+            continue
+        try:
+            record = extract_record(read.body, read.url, read.headers, portal=entry)
+        except NotAnArticle:
+            summary.counts["not_articles"] += 1
+            continue
+        existing = db.execute("select id from articles where canonical_url = ?", [record["canonical_url"]]).fetchone()
+        before = _snapshot(db, existing[0]) if existing else (None, set())
+        article_id, status = archive_db.upsert_record(db, record, seen_at=capture["fetched_at"], capture_id=capture["id"])
+        summary.counts[f"articles_{status}"] += 1
+        after = _snapshot(db, article_id)
+        if status != "unchanged":
+            summary.counts["launches_added"] += len(after[1] - before[1])
+            summary.counts["launches_removed"] += len(before[1] - after[1])
+            summary.changed.append({"url": record["url"], "status": status,
+                                    "launches_added": sorted(after[1] - before[1]),
+                                    "launches_removed": sorted(before[1] - after[1])})
+    return summary
+
+
+def changes_json(summary: IngestSummary) -> str:
+    return json.dumps(summary.changed, ensure_ascii=False, indent=2)

@@ -1,0 +1,159 @@
+"""Captures: WARC for every response, rebuild from WARC, SIGKILL and resume, incremental re-runs."""
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+import sqlite_utils
+from warcio.archiveiterator import ArchiveIterator
+
+from archive.warc import read_record
+
+from .conftest import ROOT, thanthien
+
+COMPARED = ("canonical_url", "url", "portal", "platform", "title", "published_date", "author", "source",
+            "body_text", "images", "content_hash", "is_launch_report", "launch_score", "event")
+
+
+def article_rows(db_path):
+    db = sqlite_utils.Database(db_path)
+    return sorted(tuple(r[c] for c in COMPARED) for r in db["articles"].rows)
+
+
+def launch_rows(db_path):
+    db = sqlite_utils.Database(db_path)
+    return sorted(db.execute("select articles.canonical_url, unit, district, province, event_date, board_size"
+                             " from launches join articles on articles.id = article_id").fetchall())
+
+
+def crawl_args(simulator, db_path, *extra):
+    args = ["crawl", "--simulated", "--db", db_path, *extra]
+    for name, url in simulator.base_urls.items():
+        args += ["--portal", name, "--base-url", f"{name}={url}"]
+    return args
+
+
+def read_all_records(warc_dir):
+    count = 0
+    for path in sorted(warc_dir.glob("*.warc.gz")):
+        with open(path, "rb") as fh:
+            for record in ArchiveIterator(fh):
+                record.content_stream().read()
+                count += 1
+    return count
+
+
+def test_every_article_traces_to_captured_bytes(crawled):
+    db = sqlite_utils.Database(crawled["db_path"])
+    archive_dir = crawled["db_path"].parent
+    rows = list(db.query("select articles.url, captures.* from articles join captures on captures.id = articles.capture_id"))
+    assert len(rows) == db["articles"].count
+    for row in rows:
+        record = read_record(archive_dir, row["warc_path"], row["warc_offset"])
+        assert record.url == row["url"]
+        assert hashlib.sha256(record.body).hexdigest() == row["sha256"]
+    kinds = {r["url"].rsplit("/", 1)[-1] for r in db.query("select url from captures")}
+    assert "robots.txt" in kinds
+    statuses = {r["status"] for r in db.query("select distinct status from captures")}
+    assert 200 in statuses
+    assert read_all_records(archive_dir / "warc") == 2 * db["captures"].count  # request + response each
+
+
+def test_rebuild_from_warc_equals_the_original(crawled, tmp_path):
+    rebuilt = tmp_path / "rebuilt.db"
+    warcs = sorted((crawled["db_path"].parent / "warc").glob("*.warc.gz"))
+    out = thanthien("import-warc", *warcs, "--db", rebuilt).stdout
+    assert "articles_new 48" in out
+    assert article_rows(rebuilt) == article_rows(crawled["db_path"])
+    assert launch_rows(rebuilt) == launch_rows(crawled["db_path"])
+    # reprocess on the rebuilt archive reads the copied WARC files and changes nothing
+    out = thanthien("reprocess", "--db", rebuilt).stdout
+    assert "articles_unchanged 48" in out and "articles_updated" not in out
+
+
+def test_reprocess_reports_changes(crawled, tmp_path):
+    import shutil
+
+    copy_dir = tmp_path / "copy"
+    shutil.copytree(crawled["db_path"].parent, copy_dir)
+    db = sqlite_utils.Database(copy_dir / "thanthien.db")
+    db.execute("update articles set title = 'stale title' where id = 1")
+    db.execute("delete from launches where article_id = (select min(article_id) from launches)")
+    db.conn.commit()
+    out = thanthien("reprocess", "--db", copy_dir / "thanthien.db", "--changes", tmp_path / "c.json").stdout
+    assert "articles_updated 1" in out
+    assert article_rows(copy_dir / "thanthien.db") == article_rows(crawled["db_path"])
+
+
+def test_import_warc_skips_bad_records_with_a_summary(tmp_path, crawled):
+    warc = sorted((crawled["db_path"].parent / "warc").glob("*.warc.gz"))[0]
+    broken = tmp_path / "broken.warc.gz"
+    data = warc.read_bytes()
+    broken.write_bytes(data[: len(data) // 2] + b"garbage that is not gzip")
+    result = thanthien("import-warc", broken, "--db", tmp_path / "a" / "t.db")
+    assert "malformed 1" in result.stdout and "Traceback" not in result.stderr
+    not_warc = tmp_path / "page.html"
+    not_warc.write_text("<html></html>")
+    result = thanthien("import-warc", not_warc, "--db", tmp_path / "a" / "t.db", check=False)
+    assert result.returncode == 1 and "is not a WARC file" in result.stderr
+
+
+def test_unchanged_site_rerun_fetches_only_the_first_listing_pages(simulator, tmp_path):
+    db_path = tmp_path / "inc.db"
+    thanthien(*crawl_args(simulator, db_path))
+    before = len(simulator.requests)
+    thanthien(*crawl_args(simulator, db_path))
+    second = simulator.requests[before:]
+    db = sqlite_utils.Database(db_path)
+    runs = list(db["crawl_runs"].rows)
+    assert runs[1]["articles_new"] == 0 and runs[1]["articles_updated"] == 0
+    first_run_pages = runs[0]["pages_fetched"]
+    # robots.txt, the first page of each listing, the feeds: nothing else
+    assert runs[1]["pages_fetched"] == len(second) < first_run_pages / 2
+    assert not any("PageIndex=2" in path or "_cur=2" in path or "/page/2/" in path for _p, _m, path, _s in second)
+    assert db["articles"].count == 48
+
+
+def test_refresh_uses_conditional_requests(simulator, tmp_path):
+    db_path = tmp_path / "refresh.db"
+    args = ["crawl", "--simulated", "--db", db_path, "--portal", "sim-dongvan",
+            "--base-url", f"sim-dongvan={simulator.base_urls['sim-dongvan']}"]
+    thanthien(*args)
+    before = len(simulator.requests)
+    thanthien(*args, "--refresh")
+    statuses = [s for _p, _m, _path, s in simulator.requests[before:]]
+    assert statuses.count(304) >= 1
+    assert sqlite_utils.Database(db_path)["articles"].count == 12
+
+
+@pytest.mark.parametrize("kill_after", [8, 25, 45])
+def test_sigkill_mid_crawl_then_resume_equals_uninterrupted(simulator, crawled, tmp_path, kill_after):
+    db_path = tmp_path / "killed.db"
+    # Slow the crawl down (one request at a time, 30 ms apart) so there is a "mid" to kill it in.
+    slow = ["--set", "CONCURRENT_REQUESTS_PER_DOMAIN=1", "--set", "DOWNLOAD_DELAY=0.03", "--set", "AUTOTHROTTLE_ENABLED=false"]
+    cmd = [sys.executable, "-m", "archive.cli", *map(str, crawl_args(simulator, db_path, *slow))]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if db_path.exists():
+            try:
+                count = sqlite_utils.Database(db_path).execute("select count(*) from captures").fetchone()[0]
+            except Exception:  # noqa: BLE001 - the table may not exist yet
+                count = 0
+            if count >= kill_after:
+                break
+        time.sleep(0.01)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    partial = sqlite_utils.Database(db_path)
+    assert partial.execute("pragma integrity_check").fetchone()[0] == "ok"
+    assert partial["articles"].count < 48
+    thanthien(*crawl_args(simulator, db_path))  # the same command again
+    assert article_rows(db_path) == article_rows(crawled["db_path"])
+    assert launch_rows(db_path) == launch_rows(crawled["db_path"])
+    db = sqlite_utils.Database(db_path)
+    assert [r["status"] for r in db["crawl_runs"].rows] == ["interrupted", "finished"]
+    assert read_all_records(tmp_path / "warc") >= 2 * db["captures"].count
