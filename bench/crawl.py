@@ -38,6 +38,12 @@ def expanded_articles(copies: int) -> list[dict]:
     return out
 
 
+def reprocess(db_path: Path) -> str:
+    result = subprocess.run([sys.executable, "-m", "archive.cli", "reprocess", "--db", str(db_path)],
+                            cwd=ROOT, capture_output=True, text=True, check=True)
+    return result.stdout.strip()
+
+
 def crawl(sim: Simulator, db_path: Path, extra: list[str]) -> tuple[int, float]:
     args = [sys.executable, "-m", "archive.cli", "crawl", "--simulated", "--db", str(db_path), *extra]
     for name, url in sim.base_urls.items():
@@ -55,12 +61,18 @@ def main() -> None:
     args = parser.parse_args()
     articles = expanded_articles(args.copies)
     with Simulator(articles=articles) as sim, tempfile.TemporaryDirectory() as tmp:
-        full_pages, full_s = crawl(sim, Path(tmp) / "full.db", [])
-        fetch_pages, fetch_s = crawl(sim, Path(tmp) / "fetch.db", ["--set", "ITEM_PIPELINES={}"])
+        full_pages, full_s = crawl(sim, Path(tmp) / "full" / "a.db", [])
+        fetch_pages, fetch_s = crawl(sim, Path(tmp) / "fetch" / "a.db", ["--set", "ITEM_PIPELINES={}"])
+        before = len(sim.requests)
+        rerun_pages, rerun_s = crawl(sim, Path(tmp) / "full" / "a.db", [])
+        rerun_requests = len(sim.requests) - before
+        reprocessed = reprocess(Path(tmp) / "full" / "a.db")
     print(f"articles in simulator: {len(articles)}")
     print(f"full pipeline: {full_pages} pages in {full_s:.1f}s = {full_pages / full_s:.1f} pages/s")
     print(f"fetch only:    {fetch_pages} pages in {fetch_s:.1f}s = {fetch_pages / fetch_s:.1f} pages/s")
     print(f"ratio full/fetch: {(full_pages / full_s) / (fetch_pages / fetch_s):.2f}")
+    print(f"unchanged-site re-run: {rerun_requests} requests ({rerun_pages} pages) vs {full_pages} on the first run, {rerun_s:.1f}s")
+    print(f"{reprocessed}")
 
 
 if __name__ == "__main__":
