@@ -81,7 +81,9 @@ def _create_tables(db: sqlite_utils.Database) -> None:
     db["articles"].create_index(["content_hash"], if_not_exists=True)
     db["launches"].create(
         {"id": int, "article_id": int, "unit": str, "unit_type": str, "district": str, "province": str,
-         "event_date": str, "board_size": int, "unit_code": str},
+         "event_date": str, "board_size": int, "unit_code": str, "unit_name": str, "district_code": str,
+         "province_code": str, "new_unit": str, "new_unit_code": str, "latitude": float, "longitude": float,
+         "gazetteer_status": str},
         pk="id", foreign_keys=[("article_id", "articles", "id")], if_not_exists=True,
     )
     db["launches"].create_index(["article_id"], if_not_exists=True)
@@ -182,14 +184,15 @@ def _write_event(db: sqlite_utils.Database, article_id: int, record: dict) -> No
     event = record.get("event")
     if not record.get("is_launch_report") or not event:
         return
-    units = event.get("units") or [None]
-    codes = event.get("unit_codes") or []
-    for i, unit in enumerate(units):
+    from archive.gazetteer import resolve
+
+    for unit in event.get("units") or [None]:
+        place = resolve(unit, event.get("district"), event.get("province"))
         db["launches"].insert({
             "article_id": article_id, "unit": unit, "unit_type": _unit_type(unit),
             "district": event.get("district"), "province": event.get("province"),
             "event_date": event.get("event_date"), "board_size": event.get("board_size"),
-            **({"unit_code": codes[i]} if i < len(codes) and codes[i] else {}),
+            **place.as_columns(),
         })
     for official in event.get("officials") or []:
         official_id = _lookup(db, "officials", "name", official["name"])

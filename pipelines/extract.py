@@ -14,6 +14,7 @@ from urllib.parse import urljoin, urlsplit
 import lxml.html
 from lxml import etree
 
+from archive.gazetteer import resolve as resolve_place
 from scrapers.platforms import Platform, detect_platform, get_platform
 from scrapers.registry import Portal, default_registry, portal_for_url
 
@@ -56,6 +57,8 @@ def extract_record(body: bytes, url: str, headers: dict | None = None, *, portal
             portal_province=portal.province if portal else None,
             author=fields["author"], url=url,
         )
+        places = [resolve_place(unit, event["district"], event["province"]) for unit in event["units"]]
+        event["unit_codes"] = [p.unit_code for p in places if p.status == "resolved"]
     record = {
         "url": url,
         "canonical_url": canonicalize_url(fields.pop("canonical") or url),

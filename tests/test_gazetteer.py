@@ -1,0 +1,30 @@
+"""Gazetteer on vietnamadminunits: codes before and after 2025, coordinates, honest failures."""
+from archive.gazetteer import resolve
+
+
+def test_resolves_seed_communes_with_old_and_new_codes():
+    place = resolve("xã Trung Thượng", "huyện Quan Sơn", "Thanh Hóa")
+    assert place.status == "resolved"
+    assert (place.unit_code, place.district_code, place.province_code) == ("14998", "387", "38")
+    assert (place.new_unit, place.new_unit_code) == ("Xã Quan Sơn", "15016")
+    assert 20 < place.latitude < 21 and 104 < place.longitude < 106
+    ward = resolve("phường Quảng Tiến", "thành phố Sầm Sơn", "Thanh Hoá")  # tone placement folded
+    assert ward.unit_code == "14842" and ward.new_unit == "Phường Sầm Sơn"
+
+
+def test_unknown_names_are_flagged_not_guessed():
+    assert resolve("xã Không Có Thật", "huyện Quan Sơn", "Thanh Hóa").status == "unresolved"
+    # a real commune of another district must not be matched to a neighbour's name
+    assert resolve("xã Trung Thượng", "huyện Krông Pắc", "Đắk Lắk").status == "unresolved"
+    assert resolve(None, None, None).status == "unresolved"
+
+
+def test_launch_rows_carry_gazetteer_columns(crawled):
+    import sqlite_utils
+
+    db = sqlite_utils.Database(crawled["db_path"])
+    rows = list(db.query("select * from launches"))
+    resolved = [r for r in rows if r["gazetteer_status"] == "resolved"]
+    assert len(resolved) >= 0.9 * len(rows)
+    assert all(r["unit_code"] and r["latitude"] and r["new_unit"] for r in resolved)
+    assert all(r["unit"] for r in rows)  # unresolved names are kept as written
