@@ -83,14 +83,20 @@ def crawl(portal_names, start_url, base_urls, simulated, full, refresh, override
         settings[key] = value
     summary = run_crawl(targets, db_path, overrides=settings, simulated=simulated)
     _print_summary(summary)
+    if summary.unreachable:
+        click.echo(f"thanthien: unreachable (no page could be fetched): {', '.join(summary.unreachable)}", err=True)
+        sys.exit(2)
 
 
 def _print_summary(summary) -> None:
-    click.echo(f"\ncrawl run {summary.run_id} → {summary.db_path} in {summary.seconds:.1f}s")
+    click.echo(f"\ncrawl run {summary.run_id} ({summary.status}) → {summary.db_path} in {summary.seconds:.1f}s")
     for name, counts in summary.per_portal.items():
         click.echo(f"  {name:<18} pages {counts['pages_fetched']:>4}  new {counts['articles_new']:>4}  "
                    f"updated {counts['articles_updated']:>3}  unchanged {counts['articles_unchanged']:>4}  "
                    f"launch reports {counts['launch_reports']:>3}  errors {counts['errors']:>3}  ({counts['finish_reason']})")
+    if summary.events.get("faults"):
+        click.echo(f"  faults {summary.events['faults']} by kind {summary.events['error_summary']}; "
+                   f"details: thanthien runs --errors {summary.run_id} --db {summary.db_path}")
 
 
 @main.command()
@@ -189,16 +195,26 @@ def export(table_arg, table, fmt, no_bom, province, district, portal, since, unt
 
 @main.command()
 @DB_OPTION
-def runs(db_path):
-    """List crawl runs with their counts."""
+@click.option("--errors", "errors_run", type=int, help="List the faults and errors of this run.")
+def runs(db_path, errors_run):
+    """List crawl runs with their counts (or one run's faults with --errors RUN)."""
     if not db_path.exists():
         raise CliError(f"no archive at {db_path}")
-    db = archive_db.open_db(db_path, create=False)
-    click.echo(f"{'id':>4} {'started':<26} {'status':<11} {'pages':>6} {'new':>5} {'upd':>5} {'same':>5} {'errors':>6}  portals")
+    db = _open_archive(db_path)
+    if errors_run is not None:
+        if not db.execute("select 1 from crawl_runs where id = ?", [errors_run]).fetchone():
+            raise CliError(f"no crawl run {errors_run} in {db_path}")
+        for row in db.query("select kind, count(*) as n, sum(final) as final from crawl_events where crawl_run_id = ?"
+                            " group by kind order by n desc", [errors_run]):
+            click.echo(f"{row['kind']:<18} {row['n']:>5} ({row['final']} final)")
+        for row in db.query("select * from crawl_events where crawl_run_id = ? order by id", [errors_run]):
+            click.echo(f"  {row['kind']:<18} {'final' if row['final'] else 'retry':<5} {row['status'] or '':<4} {row['url']}  {row['detail'] or ''}")
+        return
+    click.echo(f"{'id':>4} {'started':<26} {'status':<11} {'pages':>6} {'new':>5} {'upd':>5} {'same':>5} {'faults':>6} {'errors':>6}  portals")
     for row in db.query("select * from crawl_runs order by id"):
         click.echo(f"{row['id']:>4} {row['started_at'] or '':<26} {row['status'] or '':<11} {row['pages_fetched'] or 0:>6} "
                    f"{row['articles_new'] or 0:>5} {row['articles_updated'] or 0:>5} {row['articles_unchanged'] or 0:>5} "
-                   f"{row['errors'] or 0:>6}  {row['portals']}")
+                   f"{row['faults'] or 0:>6} {row['errors'] or 0:>6}  {row['portals']}")
 
 
 @main.command("import-warc")

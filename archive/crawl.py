@@ -21,10 +21,13 @@ class CrawlSummary:
     db_path: Path
     seconds: float
     per_portal: dict[str, dict] = field(default_factory=dict)
+    unreachable: list[str] = field(default_factory=list)
+    events: dict = field(default_factory=dict)
+    status: str = "running"
 
     @property
     def totals(self) -> dict:
-        keys = ("pages_fetched", "articles_new", "articles_updated", "articles_unchanged", "pages_dropped", "errors")
+        keys = ("pages_fetched", "articles_new", "articles_updated", "articles_unchanged", "pages_dropped")
         return {k: sum(p.get(k, 0) for p in self.per_portal.values()) for k in keys}
 
 
@@ -66,8 +69,17 @@ def run_crawl(targets: list[dict], db_path: Path, *, overrides: dict | None = No
         summary.per_portal[name] = {**run_counts(stats), "launch_reports": stats.get("thanthien/launch_reports", 0),
                                     "finish_reason": stats.get("finish_reason")}
     db = archive_db.open_db(db_path)
+    summary.unreachable = [name for name, counts in summary.per_portal.items() if not counts.get("ok_responses")]
+    if status == "finished" and summary.unreachable:
+        status = "unreachable"
     archive_db.finish_run(db, run_id, status=status, **summary.totals)
+    summary.events = archive_db.event_counts(db, run_id)
+    for name in summary.per_portal:
+        summary.per_portal[name]["errors"] = db.execute(
+            "select count(*) from crawl_events where crawl_run_id = ? and portal = ? and final = 1", [run_id, name]
+        ).fetchone()[0]
     db.close()
+    summary.status = status
     return summary
 
 

@@ -57,9 +57,15 @@ def _create_tables(db: sqlite_utils.Database) -> None:
     db["crawl_runs"].create(
         {"id": int, "started_at": str, "finished_at": str, "status": str, "portals": str, "pages_fetched": int,
          "articles_new": int, "articles_updated": int, "articles_unchanged": int, "pages_dropped": int,
-         "errors": int, "error_summary": str, "pid": int},
+         "errors": int, "error_summary": str, "pid": int, "faults": int},
         pk="id", if_not_exists=True,
     )
+    db["crawl_events"].create(
+        {"id": int, "crawl_run_id": int, "portal": str, "url": str, "kind": str, "status": int,
+         "final": int, "detail": str, "at": str},
+        pk="id", foreign_keys=[("crawl_run_id", "crawl_runs", "id")], if_not_exists=True,
+    )
+    db["crawl_events"].create_index(["crawl_run_id", "kind"], if_not_exists=True)
     db["captures"].create(
         {"id": int, "url": str, "fetched_at": str, "status": int, "content_type": str, "sha256": str,
          "warc_path": str, "warc_offset": int, "warc_length": int, "crawl_run_id": int, "portal": str,
@@ -231,9 +237,25 @@ def start_run(db: sqlite_utils.Database, portals: list[str]) -> int:
         }).last_pk
 
 
-def finish_run(db: sqlite_utils.Database, run_id: int, **counts) -> None:
+def record_event(db: sqlite_utils.Database, run_id: int | None, portal: str | None, url: str, kind: str,
+                 status: int | None = None, final: bool = False, detail: str = "") -> None:
     with db.conn:
-        db["crawl_runs"].update(run_id, {"finished_at": now_iso(), **counts})
+        db["crawl_events"].insert({"crawl_run_id": run_id, "portal": portal, "url": url, "kind": kind, "status": status,
+                                   "final": int(final), "detail": detail or None, "at": now_iso()})
+
+
+def event_counts(db: sqlite_utils.Database, run_id: int) -> dict:
+    """faults (every event), errors (final failures) and the counts by kind, for a run."""
+    by_kind = {kind: n for kind, n in db.execute(
+        "select kind, count(*) from crawl_events where crawl_run_id = ? group by kind order by kind", [run_id])}
+    errors = db.execute("select count(*) from crawl_events where crawl_run_id = ? and final = 1", [run_id]).fetchone()[0]
+    return {"faults": sum(by_kind.values()), "errors": errors, "error_summary": json.dumps(by_kind) if by_kind else None}
+
+
+def finish_run(db: sqlite_utils.Database, run_id: int, **counts) -> None:
+    counts.pop("errors", None)
+    with db.conn:
+        db["crawl_runs"].update(run_id, {"finished_at": now_iso(), **counts, **event_counts(db, run_id)})
 
 
 def _pid_alive(pid: int | None) -> bool:

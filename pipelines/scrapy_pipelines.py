@@ -8,18 +8,38 @@ from archive import db as archive_db
 from .extract import NotAnArticle, extract_record
 
 
+class PageDropped(DropItem):
+    """A page that is not stored as an article, with the kind of reason (for crawl_runs)."""
+
+    def __init__(self, kind: str, message: str):
+        super().__init__(message)
+        self.kind = kind
+
+
+_SOFT_404 = ("không tìm thấy", "khong tim thay", "page not found", "404", "trang không tồn tại", "lỗi")
+
+
+def drop_kind(body: bytes, message: str) -> str:
+    if not body.strip():
+        return "empty"
+    head = body[:20_000].decode("utf-8", "ignore").lower()
+    if any(marker in head[:head.find("</title>") + 1 or 2000] for marker in _SOFT_404) or "không tìm thấy trang" in head:
+        return "soft404"
+    return "not_article"
+
+
 class ExtractPipeline:
     """Raw page → record (decode, extract, classify, structure: all in `extract_record`)."""
 
     def process_item(self, item, spider=None):
         if item.get("status") == 304:
-            raise DropItem(f"not modified since the last capture: {item['url']}")
+            raise PageDropped("not_modified", f"not modified since the last capture: {item['url']}")
         if item.get("status", 200) != 200:
-            raise DropItem(f"HTTP {item['status']} at {item['url']}")
+            raise PageDropped(f"http{item['status']}", f"HTTP {item['status']} at {item['url']}")
         try:
             record = extract_record(item["body"], item["url"], item.get("headers"), portal=item.get("portal_entry"))
         except NotAnArticle as exc:
-            raise DropItem(str(exc)) from None
+            raise PageDropped(drop_kind(item["body"], str(exc)), str(exc)) from None
         if item.get("portal") is None:
             record["portal"] = None  # an unregistered site crawled with --start-url
         item["record"] = record

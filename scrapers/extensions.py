@@ -8,18 +8,13 @@ from archive import db as archive_db
 
 def run_counts(stats: dict) -> dict:
     """The crawl_runs columns from one crawler's stats."""
-    errors = (
-        stats.get("log_count/ERROR", 0)
-        + stats.get("downloader/exception_count", 0)
-        + stats.get("httperror/response_ignored_count", 0)
-    )
     return {
         "pages_fetched": stats.get("response_received_count", 0),
         "articles_new": stats.get("thanthien/articles_new", 0),
         "articles_updated": stats.get("thanthien/articles_updated", 0),
         "articles_unchanged": stats.get("thanthien/articles_unchanged", 0),
         "pages_dropped": stats.get("item_dropped_count", 0),
-        "errors": errors,
+        "ok_responses": stats.get("downloader/response_status_count/200", 0),
     }
 
 
@@ -29,30 +24,49 @@ class CrawlRunRecorder:
         self.db_path = crawler.settings.get("THANTHIEN_DB")
         self.external_run = crawler.settings.get("THANTHIEN_RUN_ID")
         self.run_id = None
+        self.db = None
 
     @classmethod
     def from_crawler(cls, crawler):
+        from scrapers import signals as thanthien_signals
+
         ext = cls(crawler)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(ext.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(ext.fault, signal=thanthien_signals.fault)
         return ext
 
+    # Faults and drops are booked as crawl_events rows as they happen, so a killed run keeps them.
+    def fault(self, kind, url, status=None, detail="", final=False):
+        self._event(url, kind, status, final, detail)
+
+    def item_dropped(self, item, response, exception, spider=None):
+        kind = getattr(exception, "kind", "dropped")
+        if kind != "not_modified":
+            self._event(item.get("url", ""), kind, item.get("status"), True, str(exception))
+
+    def _event(self, url, kind, status, final, detail):
+        if self.db is None:
+            return
+        portal = getattr(getattr(self.crawler.spider, "portal", None), "name", None)
+        archive_db.record_event(self.db, self.run_id, portal, url, kind, status, final, detail)
+
     def spider_opened(self, spider):
+        self.db = archive_db.open_db(self.db_path)
         if self.external_run:
             self.run_id = int(self.external_run)
         else:
-            db = archive_db.open_db(self.db_path)
             portal = getattr(spider, "portal", None)
-            self.run_id = archive_db.start_run(db, [portal.name] if portal else [spider.name])
-            db.close()
+            self.run_id = archive_db.start_run(self.db, [portal.name] if portal else [spider.name])
         spider.crawl_run_id = self.run_id
 
     def spider_closed(self, spider, reason):
-        if self.external_run:
-            return  # the CLI that made the run row sums every crawler's stats into it
-        db = archive_db.open_db(self.db_path)
-        counts = run_counts(self.crawler.stats.get_stats())
-        archive_db.finish_run(db, self.run_id, status="finished" if reason == "finished" else reason, **counts)
+        db, self.db = self.db, None
+        if not self.external_run:  # else the CLI that made the run row sums every crawler's stats into it
+            counts = run_counts(self.crawler.stats.get_stats())
+            counts.pop("ok_responses")
+            archive_db.finish_run(db, self.run_id, status="finished" if reason == "finished" else reason, **counts)
         db.close()
 
 

@@ -21,7 +21,6 @@ DOWNLOAD_TIMEOUT = 60
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 RETRY_ENABLED = True
-RETRY_TIMES = 3
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 DEPTH_PRIORITY = 0
@@ -32,6 +31,19 @@ ITEM_PIPELINES = {
     "pipelines.scrapy_pipelines.ExtractPipeline": 300,
     "pipelines.scrapy_pipelines.StorePipeline": 900,
 }
+DOWNLOADER_MIDDLEWARES = {
+    "scrapers.middlewares.BackoffDelayMiddleware": 50,
+    "scrapers.middlewares.StayOnPortalMiddleware": 60,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "scrapers.middlewares.BackoffRetryMiddleware": 550,
+    "scrapers.middlewares.FaultAnnouncer": 560,
+}
+REDIRECT_MAX_TIMES = 5
+RETRY_TIMES = 4
+#: backoff before retry N: base * 2**N seconds (jittered), unless the portal sends Retry-After
+THANTHIEN_RETRY_BACKOFF_BASE = 2.0
+THANTHIEN_RETRY_BACKOFF_MAX = 120.0
+
 EXTENSIONS = {
     "scrapers.extensions.CrawlRunRecorder": 500,
     "scrapers.extensions.WarcRecorder": 510,
@@ -62,6 +74,9 @@ SIMULATOR_SETTINGS = {
     "AUTOTHROTTLE_TARGET_CONCURRENCY": 8.0,
     "DOWNLOAD_DELAY": 0.0,
     "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
+    "THANTHIEN_RETRY_BACKOFF_BASE": 0.05,
+    "THANTHIEN_RETRY_BACKOFF_MAX": 2.0,
+    "DOWNLOAD_TIMEOUT": 10,
 }
 
 LOG_LEVEL = "INFO"

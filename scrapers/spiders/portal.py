@@ -39,6 +39,8 @@ class PortalSpider(scrapy.Spider):
             raise ValueError("give -a portal=NAME (see `thanthien portals`) or -a start_url=URL")
         self.platform = get_platform(self.portal.platform)
         self.listing_pages_seen = 0
+        # StayOnPortalMiddleware refuses every other host, redirects included
+        self.allowed_netlocs = {self.portal.netloc}
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -88,9 +90,9 @@ class PortalSpider(scrapy.Spider):
 
     def start_requests(self):
         for url in self.platform.listing_urls(self.portal.base_url, self.portal.listing_paths):
-            yield scrapy.Request(url, callback=self.parse_listing)
+            yield scrapy.Request(url, callback=self.parse_listing, errback=self.request_failed)
         for url in self.platform.feed_urls(self.portal.base_url):
-            yield scrapy.Request(url, callback=self.parse_feed)
+            yield scrapy.Request(url, callback=self.parse_feed, errback=self.request_failed)
 
     # --- helpers -------------------------------------------------------------------------------
     def on_portal(self, url: str) -> bool:
@@ -106,8 +108,8 @@ class PortalSpider(scrapy.Spider):
         if self.is_known(url):
             if not self.refresh:
                 return None
-            return self.conditional(scrapy.Request(url, callback=self.parse_article))
-        return scrapy.Request(url, callback=self.parse_article)
+            return self.conditional(scrapy.Request(url, callback=self.parse_article, errback=self.request_failed))
+        return scrapy.Request(url, callback=self.parse_article, errback=self.request_failed)
 
     def conditional(self, request: scrapy.Request) -> scrapy.Request:
         """If-None-Match / If-Modified-Since from the last capture of this URL, where the portal gave them."""
@@ -117,6 +119,23 @@ class PortalSpider(scrapy.Spider):
         if last_modified:
             request.headers["If-Modified-Since"] = last_modified
         return request
+
+    def request_failed(self, failure):
+        """The final failure of a request (retries exhausted, HTTP error, refused): announce it once."""
+        from scrapy.exceptions import IgnoreRequest
+        from scrapy.spidermiddlewares.httperror import HttpError
+
+        from scrapers.middlewares import announce, exception_kind
+
+        exc = failure.value
+        request = failure.request
+        if isinstance(exc, HttpError):
+            status = exc.response.status
+            announce(self.crawler, f"http{status}", request, status, "gave up" if status >= 500 or status == 429 else "", final=True)
+        elif isinstance(exc, IgnoreRequest):
+            return  # robots.txt or the offsite guard: booked where it was decided
+        else:
+            announce(self.crawler, exception_kind(exc), request, None, f"gave up: {type(exc).__name__}: {exc}", final=True)
 
     # --- callbacks -----------------------------------------------------------------------------
     def parse(self, response):
@@ -138,20 +157,25 @@ class PortalSpider(scrapy.Spider):
         for href in response.css("link[type='application/rss+xml']::attr(href), a[href$='/rss']::attr(href)").getall():
             url = urljoin(response.url, href.strip())
             if self.on_portal(url):
-                yield scrapy.Request(url, callback=self.parse_feed)
+                yield scrapy.Request(url, callback=self.parse_feed, errback=self.request_failed)
         streak = response.meta.get("known_streak", 0) + 1 if articles and known == articles else 0
         if self.incremental and not self.walk_everything and streak >= self.stop_after_known:
             self.logger.info("%s: every article on %s is archived; not paginating further", self.portal.name, response.url)
             self.crawler.stats.inc_value("thanthien/listings_stopped_early")
             return
         if self.listing_pages_seen >= self.max_listing_pages:
-            self.logger.warning("%s: listing page limit (%d) reached at %s; not following more pagination",
-                                self.portal.name, self.max_listing_pages, response.url)
+            if not getattr(self, "_trap_announced", False):
+                self._trap_announced = True
+                self.logger.warning("%s: listing page limit (%d) reached at %s; not following more pagination",
+                                    self.portal.name, self.max_listing_pages, response.url)
+                from scrapers.middlewares import announce
+
+                announce(self.crawler, "trap_limit", response.request, None, f"listing page limit {self.max_listing_pages}")
             return
         for href in self._next_listing_links(response):
             url = urljoin(response.url, href.strip())
             if self.on_portal(url):
-                yield scrapy.Request(url, callback=self.parse_listing, meta={"known_streak": streak})
+                yield scrapy.Request(url, callback=self.parse_listing, errback=self.request_failed, meta={"known_streak": streak})
 
     def _next_listing_links(self, response):
         if self.platform.name == "generic":
@@ -181,7 +205,7 @@ class PortalSpider(scrapy.Spider):
         for url in selector.xpath("//sitemap/loc/text()").getall():
             url = urljoin(response.url, url.strip())
             if self.on_portal(url):
-                yield scrapy.Request(url, callback=self.parse_feed)
+                yield scrapy.Request(url, callback=self.parse_feed, errback=self.request_failed)
 
     def parse_article(self, response):
         yield {
