@@ -21,12 +21,12 @@ class CliError(click.ClickException):
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="thanthien")
-def main():
+def cli():
     """thanthien: an open archive of Vietnamese local-government news about the launches of
     «Chính quyền thân thiện, vì Nhân dân phục vụ»."""
 
 
-@main.command()
+@cli.command()
 @click.option("--json", "as_json", is_flag=True, help="JSON lines instead of a table.")
 @click.option("--all", "show_all", is_flag=True, help="Include the simulator's portals.")
 def portals(as_json, show_all):
@@ -52,7 +52,7 @@ def _parse_base_urls(values) -> dict[str, str]:
     return mapping
 
 
-@main.command()
+@cli.command()
 @click.option("--portal", "portal_names", multiple=True, help="Registry name (repeatable).")
 @click.option("--start-url", multiple=True, help="Crawl a site not in the registry with the generic platform.")
 @click.option("--base-url", "base_urls", multiple=True, help="NAME=URL: serve a registry portal from elsewhere (mirror, simulator).")
@@ -99,7 +99,7 @@ def _print_summary(summary) -> None:
                    f"details: thanthien runs --errors {summary.run_id} --db {summary.db_path}")
 
 
-@main.command()
+@cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--url", help="The page's original URL (default: file:// of the path).")
 @click.option("--portal", "portal_name", help="Registry portal the page comes from (default: by the URL's host).")
@@ -126,7 +126,7 @@ def extract(files, url, portal_name, jsonl):
         sys.exit(1)
 
 
-@main.command()
+@cli.command()
 @DB_OPTION
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8001, show_default=True, type=int)
@@ -152,7 +152,7 @@ def _check_port(host: str, port: int) -> None:
             raise CliError(f"port {port} on {host} is in use; choose another with --port") from None
 
 
-@main.command()
+@cli.command()
 @click.argument("table_arg", required=False, metavar="[TABLE]")
 @click.option("--table", type=click.Choice(["launches", "articles", "officials"]), help="What to export.")
 @click.option("--csv", "fmt", flag_value="csv", default=True, help="CSV, UTF-8 with BOM (default).")
@@ -193,7 +193,7 @@ def export(table_arg, table, fmt, no_bom, province, district, portal, since, unt
         click.echo(f"{len(rows)} {table} rows → {output}", err=True)
 
 
-@main.command()
+@cli.command()
 @DB_OPTION
 @click.option("--errors", "errors_run", type=int, help="List the faults and errors of this run.")
 def runs(db_path, errors_run):
@@ -217,7 +217,7 @@ def runs(db_path, errors_run):
                    f"{row['faults'] or 0:>6} {row['errors'] or 0:>6}  {row['portals']}")
 
 
-@main.command("import-warc")
+@cli.command("import-warc")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @DB_OPTION
 def import_warc_command(files, db_path):
@@ -238,7 +238,7 @@ def import_warc_command(files, db_path):
     click.echo(f"import-warc: {summary.line()}")
 
 
-@main.command()
+@cli.command()
 @DB_OPTION
 @click.option("--since", help="Only captures fetched on or after this date (YYYY-MM-DD).")
 @click.option("--portal", "portal_name", help="Only this portal's captures.")
@@ -295,7 +295,7 @@ WantedBy=timers.target
 """
 
 
-@main.command()
+@cli.command()
 @click.option("--portal", "portal_names", multiple=True, help="Portals to crawl (default: every live or unknown registry portal).")
 @click.option("--at", "at_time", default="03:15", show_default=True, help="Time of day (HH:MM, local).")
 @DB_OPTION
@@ -333,7 +333,7 @@ def schedule(portal_names, at_time, db_path, install, unit_dir):
     click.echo("# or, with cron (crontab -e):\n" + cron)
 
 
-@main.command()
+@cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 def sim(host):
     """Serve the bundled portal simulator until Ctrl-C."""
@@ -350,7 +350,7 @@ def sim(host):
             pass
 
 
-@main.command()
+@cli.command()
 @click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=Path("archive/demo/thanthien.db"),
               show_default=True, help="Where the demo archive is built.")
 @click.option("--serve/--no-serve", default=True, show_default=True, help="Publish with Datasette after building.")
@@ -382,6 +382,27 @@ def demo(db_path, serve, host, port):
 
         click.echo(f"Datasette on http://{host}:{port}/ (Ctrl-C to stop)")
         sys.exit(run_serve(db_path, host=host, port=port))
+
+
+def main() -> None:
+    """Entry point: every failure a user can cause ends in one clear line and a non-zero exit."""
+    import sqlite3
+
+    try:
+        cli(standalone_mode=True)
+    except archive_db.SchemaError as exc:
+        _fail(str(exc))
+    except sqlite3.DatabaseError as exc:
+        _fail(f"the archive database cannot be used: {exc} (is the folder writable, is it a thanthien archive?)")
+    except PermissionError as exc:
+        _fail(f"permission denied: {exc.filename or exc}")
+    except OSError as exc:
+        _fail(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
+
+
+def _fail(message: str) -> None:
+    click.echo(f"thanthien: {message}", err=True)
+    sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,86 @@
+"""Bad input to the CLI: one clear line, a non-zero exit, never a traceback."""
+import os
+import shutil
+import socket
+import sqlite3
+
+import pytest
+
+from .conftest import thanthien
+
+
+def assert_one_clear_line(result, needle):
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr, result.stderr
+    assert needle in result.stderr, result.stderr
+
+
+def test_newer_schema_is_refused(tmp_path):
+    db = tmp_path / "future.db"
+    conn = sqlite3.connect(db)
+    conn.execute("pragma user_version = 99")
+    conn.close()
+    for args in (["runs"], ["export", "launches"], ["reprocess"], ["crawl", "--portal", "quanson"]):
+        assert_one_clear_line(thanthien(*args, "--db", db, check=False), "newer than this thanthien")
+
+
+def test_not_a_database(tmp_path):
+    db = tmp_path / "notes.db"
+    db.write_text("these are my notes, not SQLite")
+    assert_one_clear_line(thanthien("runs", "--db", db, check=False), "cannot be used")
+
+
+def test_non_warc_and_missing_files(tmp_path):
+    page = tmp_path / "page.html"
+    page.write_text("<html></html>")
+    assert_one_clear_line(thanthien("import-warc", page, "--db", tmp_path / "a.db", check=False), "is not a WARC file")
+    assert_one_clear_line(thanthien("import-warc", tmp_path / "none.warc.gz", "--db", tmp_path / "a.db", check=False), "cannot read")
+    assert_one_clear_line(thanthien("extract", tmp_path / "none.html", check=False), "cannot read")
+
+
+def test_unreadable_file(tmp_path):
+    if os.geteuid() == 0:
+        pytest.skip("root reads any file")
+    page = tmp_path / "secret.html"
+    page.write_text("<html></html>")
+    page.chmod(0)
+    assert_one_clear_line(thanthien("extract", page, check=False), "cannot read")
+
+
+def test_read_only_archive_directory(tmp_path):
+    archive = tmp_path / "ro"
+    archive.mkdir()
+    archive.chmod(0o555)
+    tmp_path.chmod(0o755)
+    prefix = []
+    if os.geteuid() == 0:
+        setpriv = shutil.which("setpriv")
+        if not setpriv:
+            pytest.skip("root ignores directory permissions and setpriv is not available")
+        prefix = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"]
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    result = subprocess.run([*prefix, sys.executable, "-m", "archive.cli", "crawl", "--portal", "quanson",
+                             "--db", str(archive / "thanthien.db")], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "HOME": str(tmp_path)})
+    assert_one_clear_line(result, "thanthien:")
+
+
+def test_port_in_use(crawled):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        port = sock.getsockname()[1]
+        result = thanthien("serve", "--db", crawled["db_path"], "--port", port, check=False)
+    assert_one_clear_line(result, f"port {port} on 127.0.0.1 is in use")
+
+
+def test_bad_flags(tmp_path):
+    assert_one_clear_line(thanthien("crawl", "--db", tmp_path / "a.db", check=False), "name at least one --portal")
+    assert_one_clear_line(thanthien("crawl", "--portal", "quanson", "--base-url", "oops", "--db", tmp_path / "a.db", check=False),
+                          "--base-url takes NAME=URL")
+    assert_one_clear_line(thanthien("schedule", "--at", "25:99", check=False), "--at takes HH:MM")
+    assert_one_clear_line(thanthien("runs", "--errors", "42", "--db", tmp_path / "a.db", check=False), "no archive")
