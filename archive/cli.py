@@ -100,6 +100,46 @@ def _print_summary(summary) -> None:
 
 
 @cli.command()
+@click.option("--portal", "portal_name", required=True, help="Registry name of the portal to recover (e.g. quanson).")
+@click.option("--from", "date_from", help="Only snapshots from this time on (YYYY, YYYYMM, … up to 14 digits).")
+@click.option("--to", "date_to", help="Only snapshots up to this time (YYYY, YYYYMM, …).")
+@click.option("--latest", is_flag=True, help="The newest snapshot of each article instead of the earliest.")
+@click.option("--wayback-url", help="The Wayback Machine to ask (default: THANTHIEN_WAYBACK_URL, https://web.archive.org).")
+@click.option("--set", "overrides", multiple=True, help="Scrapy setting override KEY=VALUE (repeatable).")
+@DB_OPTION
+def recover(portal_name, date_from, date_to, latest, wayback_url, overrides, db_path):
+    """Recover a (closed) portal's articles from the Wayback Machine, politely; resumable."""
+    import re
+
+    from archive.recover import run_recover
+
+    try:
+        portal = get_portal(portal_name)
+    except RegistryError as exc:
+        raise CliError(str(exc)) from None
+    for name, value in (("--from", date_from), ("--to", date_to)):
+        if value and not re.fullmatch(r"\d{1,14}", value):
+            raise CliError(f"{name} takes 1 to 14 digits (YYYY, YYYYMM, YYYYMMDD …), got {value!r}")
+    if wayback_url and not wayback_url.startswith(("http://", "https://")):
+        raise CliError(f"--wayback-url takes an http(s) URL, got {wayback_url!r}")
+    settings = {}
+    for item in overrides:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise CliError(f"--set takes KEY=VALUE, got {item!r}")
+        settings[key] = value
+    summary = run_recover(portal.name, db_path, wayback_url=wayback_url, date_from=date_from, date_to=date_to,
+                          latest=latest, overrides=settings)
+    click.echo("\n" + "\n".join(summary.lines()))
+    if summary.stopped_by_429:
+        click.echo("thanthien: the Wayback Machine asked us to slow down (429) repeatedly; stopped cleanly. "
+                   "Run the same command again later to resume.", err=True)
+        sys.exit(3)
+    if summary.finish_reason != "finished":
+        sys.exit(1)
+
+
+@cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--url", help="The page's original URL (default: file:// of the path).")
 @click.option("--portal", "portal_name", help="Registry portal the page comes from (default: by the URL's host).")
@@ -154,7 +194,7 @@ def _check_port(host: str, port: int) -> None:
 
 @cli.command()
 @click.argument("table_arg", required=False, metavar="[TABLE]")
-@click.option("--table", type=click.Choice(["launches", "articles", "officials"]), help="What to export.")
+@click.option("--table", type=click.Choice(["launches", "articles", "officials", "stories"]), help="What to export.")
 @click.option("--csv", "fmt", flag_value="csv", default=True, help="CSV, UTF-8 with BOM (default).")
 @click.option("--json", "fmt", flag_value="json", help="A JSON array.")
 @click.option("--jsonl", "fmt", flag_value="jsonl", help="JSON lines.")
@@ -168,7 +208,7 @@ def _check_port(host: str, port: int) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default stdout).")
 @DB_OPTION
 def export(table_arg, table, fmt, no_bom, province, district, portal, since, until, launch_only, output, db_path):
-    """Export launches, articles or officials as CSV / JSON."""
+    """Export launches, articles, officials or stories (copies of one report) as CSV / JSON."""
     from archive.export import ExportError, export_rows, write_csv, write_json
 
     table = table or table_arg or "launches"

@@ -69,7 +69,7 @@ def _create_tables(db: sqlite_utils.Database) -> None:
     db["captures"].create(
         {"id": int, "url": str, "fetched_at": str, "status": int, "content_type": str, "sha256": str,
          "warc_path": str, "warc_offset": int, "warc_length": int, "crawl_run_id": int, "portal": str,
-         "etag": str, "last_modified": str, "source": str},
+         "etag": str, "last_modified": str, "source": str, "snapshot_timestamp": str, "archive_url": str},
         pk="id", foreign_keys=[("crawl_run_id", "crawl_runs", "id")], if_not_exists=True,
     )
     db["captures"].create_index(["url"], if_not_exists=True)
@@ -78,10 +78,16 @@ def _create_tables(db: sqlite_utils.Database) -> None:
         {"id": int, "canonical_url": str, "url": str, "portal": str, "platform": str, "title": str,
          "published_date": str, "author": str, "source": str, "body_text": str, "images": str,
          "content_hash": str, "is_launch_report": int, "launch_score": float, "event": str,
-         "first_seen": str, "last_seen": str, "crawl_run_id": int, "capture_id": int},
+         "first_seen": str, "last_seen": str, "crawl_run_id": int, "capture_id": int,
+         "recovered_from": str, "snapshot_date": str},
         pk="id", not_null={"canonical_url", "url"}, if_not_exists=True,
         foreign_keys=[("portal", "portals", "name"), ("crawl_run_id", "crawl_runs", "id"), ("capture_id", "captures", "id")],
     )
+    # Wayback provenance (archive/recover.py): archives made before it get the columns, NULL.
+    for table, column in (("captures", "snapshot_timestamp"), ("captures", "archive_url"),
+                          ("articles", "recovered_from"), ("articles", "snapshot_date")):
+        if column not in db[table].columns_dict:
+            db[table].add_column(column, str)
     db["articles"].create_index(["canonical_url"], unique=True, if_not_exists=True)
     db["articles"].create_index(["published_date"], if_not_exists=True)
     db["articles"].create_index(["content_hash"], if_not_exists=True)
@@ -114,6 +120,25 @@ def _create_tables(db: sqlite_utils.Database) -> None:
         db.execute(
             "CREATE VIRTUAL TABLE articles_fts USING fts5(title, body_text, tokenize='unicode61 remove_diacritics 2')"
         )
+    # Views for the Datasette publication (facets by year and month, the map); recreated when their SQL changes.
+    for name, sql in VIEWS.items():
+        found = db.execute("select sql from sqlite_master where type = 'view' and name = ?", [name]).fetchone()
+        if found and not found[0].endswith(f" as {sql}"):
+            db.execute(f"drop view {name}")
+        db.execute(f"create view if not exists {name} as {sql}")
+
+
+VIEWS = {
+    "launch_events": (
+        "select launches.id, launches.unit, launches.unit_type, launches.district, launches.province, launches.event_date,"
+        " substr(launches.event_date, 1, 4) as year, substr(launches.event_date, 1, 7) as month, launches.board_size,"
+        " launches.unit_code, launches.new_unit, launches.latitude, launches.longitude, articles.portal,"
+        " articles.title, articles.published_date, articles.url, launches.article_id"
+        " from launches join articles on articles.id = launches.article_id"),
+    "article_list": (
+        "select id, published_date, substr(published_date, 1, 4) as year, substr(published_date, 1, 7) as month,"
+        " portal, platform, title, author, source, is_launch_report, launch_score, url from articles"),
+}
 
 
 def sync_portals(db: sqlite_utils.Database, portals) -> None:
@@ -122,8 +147,13 @@ def sync_portals(db: sqlite_utils.Database, portals) -> None:
 
 
 def upsert_record(db: sqlite_utils.Database, record: dict, *, seen_at: str | None = None, crawl_run_id: int | None = None,
-                  capture_id: int | None = None) -> tuple[int, str]:
-    """Store one extracted record by canonical URL. Returns (article id, "new"|"updated"|"unchanged")."""
+                  capture_id: int | None = None, recovered_from: str | None = None,
+                  snapshot_date: str | None = None) -> tuple[int, str]:
+    """Store one extracted record by canonical URL. Returns (article id, "new"|"updated"|"unchanged"|"kept_live").
+
+    `recovered_from` ('wayback') and `snapshot_date` mark a record recovered from an archive's
+    snapshot (NULL for live crawls). Merge rule: a recovered record never replaces a live row
+    ("kept_live": only its capture is kept); a live record replaces a recovered one."""
     seen_at = seen_at or now_iso()
     row = {
         "canonical_url": record["canonical_url"], "url": record["url"], "portal": record["portal"],
@@ -133,13 +163,14 @@ def upsert_record(db: sqlite_utils.Database, record: dict, *, seen_at: str | Non
         "is_launch_report": int(bool(record["is_launch_report"])), "launch_score": record["launch_score"],
         "event": json.dumps(record["event"], ensure_ascii=False) if record["event"] is not None else None,
         "last_seen": seen_at, "crawl_run_id": crawl_run_id, "capture_id": capture_id,
+        "recovered_from": recovered_from, "snapshot_date": snapshot_date,
     }
     with db.conn:
         if record["portal"]:
             _ensure_portal(db, record["portal"])
         existing = db.execute(
-            "select id, content_hash, title, published_date, author, source, is_launch_report, launch_score, event, images, url"
-            " from articles where canonical_url = ?", [record["canonical_url"]],
+            "select id, content_hash, title, published_date, author, source, is_launch_report, launch_score, event, images, url,"
+            " recovered_from from articles where canonical_url = ?", [record["canonical_url"]],
         ).fetchone()
         if existing is None:
             row["first_seen"] = seen_at
@@ -147,12 +178,15 @@ def upsert_record(db: sqlite_utils.Database, record: dict, *, seen_at: str | Non
             status = "new"
         else:
             article_id = existing[0]
+            if recovered_from and existing[11] is None:
+                return article_id, "kept_live"
             compare = (row["content_hash"], row["title"], row["published_date"], row["author"], row["source"],
                        row["is_launch_report"], row["launch_score"], row["event"], row["images"], row["url"])
-            status = "unchanged" if tuple(existing[1:]) == compare else "updated"
+            status = "unchanged" if tuple(existing[1:11]) == compare else "updated"
             if status == "unchanged":
                 db["articles"].update(article_id, {"last_seen": max(seen_at, existing_last_seen(db, article_id)),
-                                                   **({"capture_id": capture_id} if capture_id else {})})
+                                                   **({"capture_id": capture_id} if capture_id else {}),
+                                                   "recovered_from": recovered_from, "snapshot_date": snapshot_date})
             else:
                 db["articles"].update(article_id, row)
         if status != "unchanged":

@@ -29,6 +29,14 @@ EXPORTS = {
         from article_officials join officials on officials.id = article_officials.official_id
         join articles on articles.id = article_officials.article_id
         {where} order by officials.name, articles.published_date""",
+    # Stories (pipelines/dedupe.py): articles that are copies of one report share articles.story_id;
+    # one row per copy, stories with at least two copies.
+    "stories": """
+        select articles.story_id, articles.id as article_id, articles.title, articles.published_date, articles.portal,
+               articles.url, articles.is_launch_report
+        from articles join (select story_id as copied from articles where story_id is not null
+                            group by story_id having count(*) > 1) on copied = articles.story_id
+        {where} order by articles.story_id, articles.published_date, articles.id""",
 }
 
 
@@ -40,6 +48,8 @@ def export_rows(db: sqlite_utils.Database, table: str, *, province=None, distric
                 launch_only=False, portal=None) -> tuple[list[str], list[tuple]]:
     if table not in EXPORTS:
         raise ExportError(f"unknown export table {table!r}; choose one of {', '.join(EXPORTS)}")
+    if table == "stories" and "story_id" not in db["articles"].columns_dict:
+        raise ExportError("this archive has no stories yet (articles.story_id is written by the dedupe step)")
     clauses, params = [], []
     date_column = "launches.event_date" if table == "launches" else "articles.published_date"
     if province:

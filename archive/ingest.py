@@ -21,6 +21,7 @@ from archive.warc import complete_gzip_end, read_record, safe_name, to_read_reco
 from pipelines.extract import NotAnArticle, extract_record
 from scrapers.platforms import detect_platform, get_platform
 from scrapers.registry import default_registry, portal_for_url
+from scrapers.wayback import timestamp_iso
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 
@@ -57,7 +58,8 @@ def is_article_page(url: str, body: bytes, portal) -> bool:
     return platform.is_article_url(url)
 
 
-def _store_article(db, body: bytes, url: str, headers: dict, portal, seen_at, capture_id, summary: IngestSummary) -> None:
+def _store_article(db, body: bytes, url: str, headers: dict, portal, seen_at, capture_id, summary: IngestSummary,
+                   provenance: dict | None = None) -> None:
     if not is_article_page(url, body, portal):
         summary.counts["not_article_urls"] += 1
         return
@@ -66,7 +68,7 @@ def _store_article(db, body: bytes, url: str, headers: dict, portal, seen_at, ca
     except NotAnArticle:
         summary.counts["not_articles"] += 1
         return
-    _id, status = archive_db.upsert_record(db, record, seen_at=seen_at, capture_id=capture_id)
+    _id, status = archive_db.upsert_record(db, record, seen_at=seen_at, capture_id=capture_id, **(provenance or {}))
     summary.counts[f"articles_{status}"] += 1
 
 
@@ -129,15 +131,19 @@ def _ingest_response(db, read, rel: str, offset: int, summary: IngestSummary) ->
     named = read.warc_headers.get("WARC-Thanthien-Portal")
     portal = portal_of(read.url, named)
     seen_at = warc_date_to_iso(read.warc_date)
+    # a Wayback snapshot recorded by `thanthien recover` keeps its provenance
+    snapshot = read.warc_headers.get("WARC-Thanthien-Snapshot") if read.warc_headers.get("WARC-Thanthien-Source") == "wayback" else None
     existing = db.execute("select id from captures where warc_path = ? and warc_offset = ?", [rel, offset]).fetchone()
     capture_id = existing[0] if existing else archive_db.add_capture(db, {
         "url": read.url, "fetched_at": seen_at, "status": read.status, "content_type": content_type,
         "sha256": hashlib.sha256(read.body).hexdigest(), "warc_path": rel, "warc_offset": offset,
         "warc_length": None, "crawl_run_id": None, "portal": portal.name if portal else None,
-        "etag": None, "last_modified": None, "source": "import",
+        "etag": None, "last_modified": None, "source": "wayback" if snapshot else "import",
+        **({"snapshot_timestamp": snapshot, "archive_url": read.warc_headers.get("WARC-Thanthien-Archive-URL")} if snapshot else {}),
     })
     summary.counts["html_responses"] += 1
-    _store_article(db, read.body, read.url, read.headers, portal, seen_at, capture_id, summary)
+    _store_article(db, read.body, read.url, read.headers, portal, seen_at, capture_id, summary,
+                   {"recovered_from": "wayback", "snapshot_date": timestamp_iso(snapshot)} if snapshot else None)
 
 
 def _snapshot(db, article_id: int) -> tuple:
@@ -159,7 +165,9 @@ def reprocess(db, archive_dir: Path, *, since: str | None = None, portal: str | 
         clauses.append("portal = ?")
         params.append(portal)
     captures = list(db.query(
-        f"select * from captures where id in (select max(id) from captures where {' and '.join(clauses)} group by url) order by id",
+        # the latest live capture of each URL; a Wayback snapshot only where no live one exists
+        f"select * from captures where id in (select coalesce(max(case when coalesce(source, '') != 'wayback' then id end),"
+        f" max(id)) from captures where {' and '.join(clauses)} group by url) order by id",
         params,
     ))
     registry = default_registry()
@@ -184,10 +192,13 @@ def reprocess(db, archive_dir: Path, *, since: str | None = None, portal: str | 
             continue
         existing = db.execute("select id from articles where canonical_url = ?", [record["canonical_url"]]).fetchone()
         before = _snapshot(db, existing[0]) if existing else (None, set())
-        article_id, status = archive_db.upsert_record(db, record, seen_at=capture["fetched_at"], capture_id=capture["id"])
+        wayback = capture.get("source") == "wayback" and capture.get("snapshot_timestamp")
+        article_id, status = archive_db.upsert_record(
+            db, record, seen_at=capture["fetched_at"], capture_id=capture["id"], recovered_from="wayback" if wayback else None,
+            snapshot_date=timestamp_iso(capture["snapshot_timestamp"]) if wayback else None)
         summary.counts[f"articles_{status}"] += 1
         after = _snapshot(db, article_id)
-        if status != "unchanged":
+        if status not in ("unchanged", "kept_live"):
             summary.counts["launches_added"] += len(after[1] - before[1])
             summary.counts["launches_removed"] += len(before[1] - after[1])
             summary.changed.append({"url": record["url"], "status": status,

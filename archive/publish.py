@@ -21,13 +21,50 @@ SERVE_SETTINGS = {
 }
 
 
-def load_metadata(db_name: str) -> dict:
-    """metadata.yml with its database section keyed to the served file's name."""
+# Stories (pipelines/dedupe.py) give articles a story_id: copies of one report share it. The query is
+# added only for an archive that has the column, so an archive without stories has no broken page.
+STORIES_QUERY = {
+    "title": "Stories with their copies",
+    "description": "Reports published on several portals (or twice): one row per story with at least two copies, the earliest copy's title (links to its article page), how many copies on how many portals, and every copy with its portal, date and URL.",
+    "sql": """select articles.story_id,
+       (select a.title from articles a where a.story_id = articles.story_id order by a.published_date, a.id limit 1) as title,
+       count(*) as copies, count(distinct articles.portal) as portals,
+       min(articles.published_date) as first_published, max(articles.published_date) as last_published,
+       max(articles.is_launch_report) as is_launch_report,
+       group_concat(coalesce(articles.portal, '?') || ' ' || coalesce(articles.published_date, '') || ' ' || articles.url, char(10)) as copy_list,
+       (select a.id from articles a where a.story_id = articles.story_id order by a.published_date, a.id limit 1) as article_id
+from articles where articles.story_id is not null
+group by articles.story_id having count(*) > 1
+order by copies desc, first_published""",
+}
+
+
+def has_stories(db_path: Path | None) -> bool:
+    import sqlite3
+
+    if db_path is None or not Path(db_path).exists():
+        return False
+    try:
+        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+        try:
+            return "story_id" in {row[1] for row in conn.execute("pragma table_info(articles)")}
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False
+
+
+def load_metadata(db_name: str, db_path: Path | None = None) -> dict:
+    """metadata.yml with its database section keyed to the served file's name (and, for an archive
+    with stories, the stories query)."""
     text = resources.files("archive.datasette").joinpath("metadata.yml").read_text(encoding="utf-8")
+    text = text.replace("/thanthien/", f"/{db_name}/")  # links in descriptions follow the served file's name
     metadata = yaml.safe_load(text)
     databases = metadata.get("databases", {})
     if databases:
         metadata["databases"] = {db_name: next(iter(databases.values()))}
+        if has_stories(db_path):
+            metadata["databases"][db_name].setdefault("queries", {})["stories_with_copies"] = dict(STORIES_QUERY)
     return metadata
 
 
@@ -35,7 +72,7 @@ def datasette_command(db_path: Path, *, host: str = "127.0.0.1", port: int = 800
                       metadata_path: Path | None = None) -> list[str]:
     if metadata_path is None:
         handle = tempfile.NamedTemporaryFile("w", suffix=".json", prefix="thanthien-metadata-", delete=False, encoding="utf-8")
-        json.dump(load_metadata(db_path.stem), handle, ensure_ascii=False, indent=2)
+        json.dump(load_metadata(db_path.stem, db_path), handle, ensure_ascii=False, indent=2)
         handle.close()
         metadata_path = Path(handle.name)
     cmd = [sys.executable, "-m", "datasette", "serve", "--host", host, "--port", str(port), "--metadata", str(metadata_path)]
@@ -45,10 +82,51 @@ def datasette_command(db_path: Path, *, host: str = "127.0.0.1", port: int = 800
     return cmd
 
 
+def ensure_views(db_path: Path) -> None:
+    """An archive built before the publication's views (archive/db.py VIEWS) gets them before serving.
+
+    Only when one is missing; a read-only archive is served as it is (its view pages are then absent)."""
+    import sqlite3
+
+    from archive import db as archive_db
+
+    try:
+        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+        try:
+            present = {row[0] for row in conn.execute("select name from sqlite_master where type = 'view'")}
+        finally:
+            conn.close()
+        if set(archive_db.VIEWS) <= present:
+            return
+        archive_db.open_db(db_path, create=False).close()
+    except (sqlite3.Error, OSError, archive_db.SchemaError):
+        pass
+
+
 def serve(db_path: Path, **kwargs) -> int:
+    ensure_views(db_path)
     cmd = datasette_command(db_path, **kwargs)
     env = dict(os.environ, PYTHONUNBUFFERED="1")
+    if os.name == "posix":
+        # Become the server: a SIGTERM (systemd, a test fixture) or Ctrl-C reaches Datasette itself and
+        # no orphaned server is left holding the port.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.execve(sys.executable, cmd, env)
     try:
         return subprocess.call(cmd, env=env)
     except KeyboardInterrupt:
         return 0
+
+
+if __name__ == "__main__":
+    # `python -m archive.publish metadata [DB_NAME | PATH.db]`: the metadata as JSON, for `datasette publish`
+    # / `datasette package` (--metadata); DB_NAME is the database file's stem (default thanthien).
+    # With a path instead of a name, the name is the file's stem and the archive's stories are looked up.
+    if len(sys.argv) >= 2 and sys.argv[1] == "metadata":
+        target = sys.argv[2] if len(sys.argv) > 2 else "thanthien"
+        path = Path(target) if target.endswith(".db") else None
+        json.dump(load_metadata(path.stem if path else target, path), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        sys.exit("usage: python -m archive.publish metadata [DB_NAME | PATH.db]")

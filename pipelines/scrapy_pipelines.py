@@ -5,7 +5,7 @@ from scrapy.exceptions import DropItem
 
 from archive import db as archive_db
 
-from .extract import NotAnArticle, extract_record
+from .extract import NotAnArticle, extract_record, soft_failure
 
 
 class PageDropped(DropItem):
@@ -16,16 +16,8 @@ class PageDropped(DropItem):
         self.kind = kind
 
 
-_SOFT_404 = ("không tìm thấy", "khong tim thay", "page not found", "404", "trang không tồn tại", "lỗi")
-
-
-def drop_kind(body: bytes, message: str) -> str:
-    if not body.strip():
-        return "empty"
-    head = body[:20_000].decode("utf-8", "ignore").lower()
-    if any(marker in head[:head.find("</title>") + 1 or 2000] for marker in _SOFT_404) or "không tìm thấy trang" in head:
-        return "soft404"
-    return "not_article"
+def drop_kind(body: bytes) -> str:
+    return soft_failure(body) or "not_article"
 
 
 class ExtractPipeline:
@@ -39,7 +31,7 @@ class ExtractPipeline:
         try:
             record = extract_record(item["body"], item["url"], item.get("headers"), portal=item.get("portal_entry"))
         except NotAnArticle as exc:
-            raise PageDropped(drop_kind(item["body"], str(exc)), str(exc)) from None
+            raise PageDropped(drop_kind(item["body"]), str(exc)) from None
         if item.get("portal") is None:
             record["portal"] = None  # an unregistered site crawled with --start-url
         item["record"] = record
@@ -75,6 +67,8 @@ class StorePipeline:
         _id, status = archive_db.upsert_record(
             self.db, item["record"], seen_at=item.get("fetched_at"), crawl_run_id=getattr(spider, "crawl_run_id", None),
             capture_id=item.get("capture_id"),
+            # a Wayback snapshot (scrapers/spiders/wayback.py): never replaces a live row ("kept_live")
+            recovered_from=item.get("recovered_from"), snapshot_date=item.get("snapshot_date"),
         )
         self.stats.inc_value(f"thanthien/articles_{status}")
         if item["record"]["is_launch_report"]:

@@ -119,18 +119,24 @@ class WarcRecorder:
         request.meta["fetched_at"] = fetched_at.isoformat()
         headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, values in response.headers.items() for v in values]
         request_headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, values in request.headers.items() for v in values]
-        stored = self.store.write(response.url, response.status, "", headers, response.body,
+        # Wayback snapshots are recorded under their original URL, with their provenance (scrapers/wayback.py).
+        from scrapers.wayback import capture_overrides
+
+        over = capture_overrides(request, response)
+        stored = self.store.write(over.get("url", response.url), response.status, "", headers, response.body,
                                   request_method=request.method, request_headers=request_headers,
                                   warc_date=fetched_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                                  extra_warc_headers={"WARC-Thanthien-Portal": getattr(getattr(spider, "portal", None), "name", "")})
+                                  extra_warc_headers={"WARC-Thanthien-Portal": getattr(getattr(spider, "portal", None), "name", ""),
+                                                      **over.get("warc_headers", {})})
         get = response.headers.get
         capture_id = archive_db.add_capture(self.db, {
-            "url": response.url, "fetched_at": fetched_at.isoformat(),
+            "url": over.get("url", response.url), "fetched_at": fetched_at.isoformat(),
             "status": response.status, "content_type": (get("Content-Type") or b"").decode("latin-1") or None,
             "sha256": stored.sha256, "warc_path": stored.warc_path, "warc_offset": stored.offset,
             "warc_length": stored.length, "crawl_run_id": getattr(spider, "crawl_run_id", None),
             "portal": getattr(getattr(spider, "portal", None), "name", None),
             "etag": (get("ETag") or b"").decode("latin-1") or None,
-            "last_modified": (get("Last-Modified") or b"").decode("latin-1") or None, "source": "crawl",
+            "last_modified": (get("Last-Modified") or b"").decode("latin-1") or None, "source": over.get("source", "crawl"),
+            **over.get("columns", {}),
         })
         request.meta["capture_id"] = capture_id

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
 
+from pipelines.extract import soft_failure
 from scrapers import signals as thanthien_signals
 
 
@@ -18,13 +19,14 @@ def exception_kind(exception: BaseException) -> str:
     text = str(exception)
     if "Timeout" in name or "TimeoutError" in name:
         return "timeout"
-    if "DataLoss" in name or "PotentialDataLoss" in text or "not enough data" in text.lower():
+    if "DataLoss" in name or "DataLoss" in text or "not enough data" in text.lower():
         return "truncated"
     if "maxsize" in text.lower() or "max size" in text.lower() or "larger than download" in text.lower():
         return "oversize"
     if "Refused" in name:
         return "refused"
-    if "ConnectionLost" in name or "ConnectionDone" in name or "ResponseFailed" in name or "ResponseNeverReceived" in name:
+    if any(word in name + text for word in ("ConnectionLost", "ConnectionDone", "ResponseFailed",
+                                            "ResponseNeverReceived", "DownloadFailed", "ConnectionReset")):
         return "connection_lost"
     if "DNS" in name or "Resolve" in name:
         return "dns"
@@ -55,7 +57,8 @@ class FaultAnnouncer:
         return response
 
     def process_exception(self, request, exception, spider=None):
-        announce(self.crawler, exception_kind(exception), request, None, f"{type(exception).__name__}: {exception}")
+        if not isinstance(exception, IgnoreRequest):  # refusals are booked where they were decided
+            announce(self.crawler, exception_kind(exception), request, None, f"{type(exception).__name__}: {exception}")
         return None
 
 
@@ -70,9 +73,25 @@ class BackoffRetryMiddleware(RetryMiddleware):
 
     def process_response(self, request, response, spider=None):
         result = super().process_response(request, response)
+        if result is response and response.status == 200 and not request.meta.get("dont_retry"):
+            # A 200 that is empty or a "Không tìm thấy trang" page is a failure in disguise on a
+            # flaky portal: retry it like a 503 (after the retries, the pipeline drops it, booked).
+            kind = self._soft_failure(response)
+            if kind:
+                announce(self.crawler, kind, request, 200)
+                result = self._retry(request, kind) or response
         if result is not response:
             result.meta["thanthien_delay"] = self._delay(request, response.headers.get("Retry-After"))
         return result
+
+    @staticmethod
+    def _soft_failure(response) -> str | None:
+        content_type = (response.headers.get("Content-Type") or b"").decode("latin-1").lower()
+        if "html" not in content_type and response.body.strip():
+            return None
+        if response.url.endswith("/robots.txt"):
+            return None  # an empty robots.txt is a valid one
+        return soft_failure(response.body)
 
     def process_exception(self, request, exception, spider=None):
         result = super().process_exception(request, exception)
@@ -120,3 +139,41 @@ class StayOnPortalMiddleware:
             announce(self.crawler, "offsite", request, None, "request off the portal's host refused", final=True)
             raise IgnoreRequest(f"off the portal: {request.url}")
         return None
+
+
+from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler  # noqa: E402
+
+
+class VisibleRetryHTTPHandler(HTTP11DownloadHandler):
+    """Scrapy's HTTP/1.1 handler without Twisted's silent retry of a failed persistent connection:
+    a connection reset must reach the retry middleware, so it is backed off and booked like any
+    other fault instead of being hidden."""
+
+    def __init__(self, crawler):
+        super().__init__(crawler)
+        self._pool.retryAutomatically = False
+
+
+class RedirectLoopGuard:
+    """Sees 3xx answers before Scrapy's redirect middleware: a redirect back to a URL already on
+    the request's redirect chain is a loop — booked once and dropped (the dupefilter would drop it
+    silently otherwise)."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_response(self, request, response, spider=None):
+        from urllib.parse import urljoin
+
+        location = response.headers.get("Location")
+        if 300 <= response.status < 400 and location:
+            target = urljoin(request.url, location.decode("latin-1"))
+            chain = [*request.meta.get("redirect_urls", []), request.url]
+            if target in chain:
+                announce(self.crawler, "redirect_loop", request, response.status, f"back to {target}", final=True)
+                raise IgnoreRequest(f"redirect loop at {request.url}")
+        return response

@@ -37,6 +37,11 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "scrapers.middlewares.BackoffRetryMiddleware": 550,
     "scrapers.middlewares.FaultAnnouncer": 560,
+    "scrapers.middlewares.RedirectLoopGuard": 610,
+}
+DOWNLOAD_HANDLERS = {
+    "http": "scrapers.middlewares.VisibleRetryHTTPHandler",
+    "https": "scrapers.middlewares.VisibleRetryHTTPHandler",
 }
 REDIRECT_MAX_TIMES = 5
 RETRY_TIMES = 4
@@ -66,6 +71,25 @@ THANTHIEN_STOP_AFTER_KNOWN_PAGES = 1
 THANTHIEN_MAX_LISTING_PAGES = 300
 #: a crawl run row created by the CLI (one row for several portals); the extension makes one otherwise
 THANTHIEN_RUN_ID = None
+
+# Wayback Machine recovery (`thanthien recover`, spider "wayback"; etiquette in scrapers/wayback.py)
+#: the Archive (or a mirror / the test simulator)
+THANTHIEN_WAYBACK_URL = "https://web.archive.org"
+#: CDX queries per minute (the Archive tolerates ~60/min averaged over 5 min; EDGI's client uses ~24)
+THANTHIEN_CDX_PER_MINUTE = 20
+#: snapshot (id_) fetches per minute
+THANTHIEN_WAYBACK_PER_MINUTE = 30
+#: this many 429 answers in a row stop the run cleanly (resume by running it again later)
+THANTHIEN_WAYBACK_MAX_429 = 3
+#: wait after a 429 without Retry-After (doubled for each further 429 in a row), seconds
+THANTHIEN_WAYBACK_BACKOFF = 60.0
+#: a Retry-After longer than this stops the run instead of waiting, seconds
+THANTHIEN_WAYBACK_MAX_WAIT = 900.0
+#: rows per CDX request (paged with resume keys), and the most pages followed per query
+THANTHIEN_CDX_PAGE_SIZE = 1000
+THANTHIEN_CDX_MAX_PAGES = 500
+#: CDX answers stored in the archive are reused for this many days instead of asking again
+THANTHIEN_CDX_CACHE_DAYS = 30
 
 # For the bundled simulator on 127.0.0.1: no reason to wait between requests to our own process.
 SIMULATOR_SETTINGS = {

@@ -38,7 +38,7 @@ def test_d_with_stroke_folds_to_d(datasette_server, crawled):
 def test_ranked_search_query_returns_snippets(datasette_server):
     url = f"{datasette_server}/thanthien/search.json?q={urllib.parse.quote('ra mat mo hinh')}&_shape=array"
     rows = json.loads(get(url))
-    assert rows and all("[" in r["snippet"] for r in rows)
+    assert rows and all("\u3010" in r["snippet"] for r in rows)  # 【match】: render.py shows it as <mark>
 
 
 def test_archive_is_served_read_only(datasette_server):

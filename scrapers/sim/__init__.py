@@ -1,9 +1,11 @@
 """Portal simulator: fake Vietnamese government portals (tandan SharePoint, Liferay, WordPress)
-served over real HTTP on 127.0.0.1, so crawls and tests run without internet.
+served over real HTTP on 127.0.0.1, so crawls and tests run without internet. Faults on demand
+(errors, resets, timeouts, traps, decoys …) for soak tests: faults.py.
 
 Article content lives in scrapers/sim/articles.py (format: /work/content-spec.md).
 """
+from .faults import FaultPlan, soak_articles
 from .portals import PORTALS, Portal
 from .server import Simulator
 
-__all__ = ["PORTALS", "Portal", "Simulator"]
+__all__ = ["PORTALS", "FaultPlan", "Portal", "Simulator", "soak_articles"]

@@ -19,6 +19,7 @@ from typing import Iterable
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from .common import Request, Response, Site, body_text, http_date, published_at
+from .faults import FaultPlan, FaultsMixin
 from .liferay import LiferaySite
 from .portals import PORTALS, Portal
 from .sharepoint import SharePointSite
@@ -94,6 +95,9 @@ class _Handler(BaseHTTPRequestHandler):
             query=dict(reversed(parse_qsl(parts.query, keep_blank_values=True))),  # first value wins
             headers=self.headers,
         )
+        if self.server.simulator.faults is not None:  # faults on demand (faults.py)
+            self.server.simulator._serve_with_faults(self, req, send_body)
+            return
         try:
             resp = self.server.site.handle(req)
         except Exception:  # a renderer bug must show up in the test output, not as a dropped socket
@@ -148,11 +152,13 @@ def _not_modified(req: Request, resp: Response) -> bool:
     return False
 
 
-class Simulator:
+class Simulator(FaultsMixin):
     """The fake portals. `articles`: list of article dicts (see /work/content-spec.md); None means
-    scrapers.sim.articles.ARTICLES. `port_base`: 0 = free ports; N = portals on N, N+1, …"""
+    scrapers.sim.articles.ARTICLES. `port_base`: 0 = free ports; N = portals on N, N+1, …
+    `faults`: a FaultPlan (faults.py) to inject errors, traps and decoys; None = a well-behaved site."""
 
-    def __init__(self, articles: Iterable[dict] | None = None, host: str = "127.0.0.1", *, port_base: int = 0):
+    def __init__(self, articles: Iterable[dict] | None = None, host: str = "127.0.0.1", *, port_base: int = 0,
+                 faults: FaultPlan | None = None):
         self.articles = load_articles(articles)
         self.host = host
         self.port_base = port_base
@@ -162,6 +168,7 @@ class Simulator:
         self.requests: list[tuple[str, str, str, int]] = []
         self._lock = threading.Lock()
         self._servers: list[tuple[_PortalServer, threading.Thread]] = []
+        self._init_faults(faults)
 
     # -- lifecycle -------------------------------------------------------------------------------
     def start(self) -> "Simulator":

@@ -73,7 +73,8 @@ class PortalSpider(scrapy.Spider):
                 self.walk_everything = True
                 self.logger.info("%s: previous run did not finish; resuming over every listing page", self.portal.name)
             prefix = self.portal.base_url.lower().removeprefix("https://").removeprefix("http://").removeprefix("www.")
-            for (url,) in db.execute("select canonical_url from articles where canonical_url like ?",
+            # rows recovered from the Wayback Machine are not "known": a live crawl replaces them once
+            for (url,) in db.execute("select canonical_url from articles where canonical_url like ? and recovered_from is null",
                                      [f"%{prefix.split('/')[0]}%"]):
                 self.known.add(url)
             for url, etag, last_modified in db.execute(
@@ -133,6 +134,8 @@ class PortalSpider(scrapy.Spider):
             status = exc.response.status
             announce(self.crawler, f"http{status}", request, status, "gave up" if status >= 500 or status == 429 else "", final=True)
         elif isinstance(exc, IgnoreRequest):
+            if "max redirections" in str(exc).lower() or "redirect" in str(exc).lower():
+                announce(self.crawler, "redirect_loop", request, None, str(exc), final=True)
             return  # robots.txt or the offsite guard: booked where it was decided
         else:
             announce(self.crawler, exception_kind(exc), request, None, f"gave up: {type(exc).__name__}: {exc}", final=True)
