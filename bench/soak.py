@@ -37,7 +37,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--kill-after", type=int, default=0)
     args = parser.parse_args()
-    plan = FaultPlan(rate=args.rate, seed=args.seed, max_per_url=3, timeout_seconds=1.6, slow_body_seconds=0.3,
+    plan = FaultPlan(rate=args.rate, seed=args.seed, max_per_url=3, timeout_seconds=3.5, slow_body_seconds=0.3,
                      robots_disallow={})
     with tempfile.TemporaryDirectory() as tmp, Simulator(soak_articles(args.articles, seed=3), faults=plan) as sim:
         db_path = Path(tmp) / "soak.db"

@@ -1,10 +1,21 @@
 """Walk an article body element: paragraphs, images with their captions, and the byline.
 
+Two steps, usable separately: `body_blocks(el)` turns a subtree into leaf blocks in document order
+(text or image, with what the markup says about each: alignment, emphasis, links, class hints);
+`walk_blocks(blocks)` turns blocks into paragraphs, captioned images, author and source.
+`walk_body(el)` does both. The page profiles (SharePoint, Liferay, WordPress) walk their body
+element; the generic extractor (`pipelines.generic`) assembles its own block list (lead, body,
+byline found around the body) and hands it to `walk_blocks`.
+
 CMS conventions this encodes:
-- SharePoint (tandan): a caption is a plain <p> right after <p><img alt=""></p>, usually centered
-  or in <em>; byline and source unit are right-aligned paragraphs at the end.
+- SharePoint (tandan): a caption is a plain <p> right after <p><img alt=""></p>, centered and/or in
+  <em>; byline and source unit are right-aligned paragraphs at the end.
 - Liferay/WordPress: <figure><img><figcaption>; "Nguồn: …" as a last paragraph.
-Captions and byline lines never enter body_text.
+- News sites: captions in a table cell, a div or a <p> with a "caption" class after the image;
+  bylines in a right-aligned or "author"/"byline"/"sign" element after the body.
+- Legacy table layouts: paragraphs as <br>-separated runs inside one <font>; related lists
+  ("Các tin khác:") inside the same table cell as the article.
+Captions, byline lines, share buttons and related-news lists never enter body_text.
 """
 from __future__ import annotations
 
@@ -14,28 +25,93 @@ from urllib.parse import urljoin
 
 from .text import one_line
 
-_LEAF_TAGS = {"p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "figure", "table"}
-_CONTAINERS = {"div", "section", "article", "span", "font", "center", "td", "tbody", "tr", "ul", "ol", "body", "main"}
+_LEAF_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "figure", "table", "dt", "dd"}
+_CONTAINERS = {
+    "div", "section", "article", "span", "font", "center", "td", "th", "tbody", "thead", "tr", "ul", "ol",
+    "body", "main", "header", "footer", "dl", "form", "address", "small", "nav", "aside",
+}
+_INLINE = {"em", "strong", "b", "i", "a", "u", "time", "label", "cite", "abbr", "sup", "sub", "mark", "q", "s"}
 _CENTER = re.compile(r"text-align\s*:\s*center", re.I)
-_RIGHT = re.compile(r"text-align\s*:\s*right", re.I)
+_RIGHT = re.compile(r"text-align\s*:\s*(?:right|end)", re.I)
 _JUSTIFY = re.compile(r"text-align\s*:\s*justify", re.I)
-# "Nguồn: X" always credits a unit; "Theo X" only when it stands alone ("(Theo Báo Thanh Hóa)"),
-# since body sentences also start with "Theo …".
-_SOURCE_PREFIX = re.compile(r"^\(?\s*(nguồn\s*:|theo\b(?=[^,;.]{0,80}\)?\.?$))\s*", re.I)
-_AUTHOR_PREFIX = re.compile(r"^(tác giả|tin, ảnh|tin và ảnh|bài, ảnh|bài và ảnh|tin|bài)\s*:\s*", re.I)
+# Bootstrap/WordPress alignment classes say the same as a style attribute.
+_CENTER_CLASS = re.compile(r"(?:^|\s)(?:text-center|aligncenter|has-text-align-center|center)(?:\s|$)", re.I)
+_RIGHT_CLASS = re.compile(r"(?:^|\s)(?:text-right|text-end|alignright|has-text-align-right|align-right|right)(?:\s|$)", re.I)
+# Class, id or itemprop names that mark a caption / a byline (author, source, signature).
+_CAPTION_HINT = re.compile(r"caption|chu-?thich|img-?desc|image-?desc|photo-?desc|pic-?desc|desc-?img", re.I)
+_BYLINE_HINT = re.compile(
+    r"author|byline|tac-?gia|writer|createdby|signature|(?:^|[\s_-])sign(?:[\s_-]|$)|(?:^|[\s_-])source|nguon"
+    r"|(?:^|[\s_-])(?:user|person)(?:[\s_-]|$)", re.I)
+# A run of <br> in a leaf ends a line: legacy pages separate paragraphs with <br><br>.
+_BR = "\u2029"
+
+# "Nguồn: X" always credits a unit; "Theo X" only when it stands alone ("(Theo Báo Thanh Hóa)",
+# "Theo baothanhhoa.vn"), since body sentences also start with "Theo …".
+_SOURCE_PREFIX = re.compile(r"^\(?\s*(nguồn\s*:|theo\b(?=(?:[^,;.]|\.(?=\w)){0,80}\)?\.?$))\s*", re.I)
+# Byline prefixes: "Tác giả:", "Viết bởi", "Bởi" (WordPress themes, often glued to the name: "BởiBùi
+# Hoa"), and the reporter credits "Tin, ảnh:", "Bài và ảnh:", "Tin:", "Bài:" (those need the colon:
+# "Bài …" and "Tin …" also begin ordinary sentences).
+_AUTHOR_PREFIX = re.compile(
+    r"^(?:(?:tác giả|viết bởi|người viết|phóng viên|bởi)(?:\s*:\s*|\s+|(?=[A-ZĐÀ-Ỹ]))"
+    r"|(?:tin|bài|ảnh|video)(?:\s*(?:,|và|-|–|&|\+)?\s*(?:ảnh|bài|tin|video|clip))?\s*:\s*)",
+    re.I,
+)
 # Units credited in a byline, as opposed to a person's name.
 _UNIT_WORDS = re.compile(
-    r"\b(trung tâm|ban |phòng|ubnd|ủy ban|uỷ ban|huyện ủy|huyện uỷ|thành ủy|đảng ủy|báo|đài|cổng|văn phòng|"
-    r"mặt trận|hội |đoàn |sở |cục |vhtt|ttvh|tt-vh)",
+    r"\b(trung tâm|ban |phòng|ubnd|ủy ban|uỷ ban|hđnd|huyện ủy|huyện uỷ|thành ủy|thành uỷ|thị ủy|thị uỷ|tỉnh ủy|"
+    r"tỉnh uỷ|đảng ủy|đảng uỷ|báo|đài|cổng|văn phòng|mặt trận|mttq|hội |đoàn |sở |cục |bộ |công an|tạp chí|"
+    r"truyền hình|truyền thanh|phát thanh|thông tấn|vhtt|ttvh|tt-vh|tt-th|pt-th|ttxvn|vov|vtv|ubmttq|trang tin)",
     re.I,
 )
 CAPTION_MAX = 250
-# CMS account names shown where a post has no real byline (WordPress "admin").
-_ACCOUNT_NAMES = {"admin", "administrator", "quản trị", "quantri", "webmaster", "biên tập viên"}
+BYLINE_MAX = 160
+# CMS account names and reporter abbreviations shown where a post has no real byline: no author.
+_ACCOUNT_NAMES = {
+    "admin", "administrator", "quản trị", "quản trị viên", "quantri", "webmaster", "biên tập viên",
+    "ban biên tập", "super user", "superuser", "editor", "pv", "p.v", "ptv", "ctv", "btv", "nhóm pv", "nhóm phóng viên",
+}
+# The headings of related-news boxes, tag lists and share bars: where an article ends.
+BOUNDARY_RE = re.compile(
+    r"^(?:(?:các |những )?(?:tin|bài|bài viết|tin bài)(?: \w+){0,2}? (?:khác|liên quan|cùng chuyên mục|cùng loại|"
+    r"mới|mới nhất|đã đưa|xem nhiều|đọc nhiều|nổi bật|tiêu điểm)|đọc thêm|xem thêm|cùng chuyên mục|từ khóa|từ khoá|"
+    r"tags?|chia sẻ|bình luận|ý kiến bạn đọc|gửi ý kiến|in bài|bài trước|bài sau)\b\s*:?",
+    re.I,
+)
 
 
 def is_account_name(name: str) -> bool:
-    return name.strip().lower() in _ACCOUNT_NAMES
+    return " ".join(name.strip(" .:").lower().split()) in _ACCOUNT_NAMES
+
+
+def is_name(text: str) -> bool:
+    """A personal name as bylines print it: 2–5 capitalised syllables, nothing else ("Phạm Thúy",
+    "Lò Thị Hương", "H'Hen Niê")."""
+    words = text.split()
+    return 2 <= len(words) <= 5 and all(_is_name_word(w) for w in words)
+
+
+def _is_name_word(word: str) -> bool:
+    """"Thúy", "Y", "H'Hen", "Kpă": a capital, then lower-case letters (parts joined by apostrophes)."""
+    for part in re.split(r"['’]", word):
+        if not part or not part.isalpha() or not part[0].isupper() or (len(part) > 1 and not part[1:].islower()):
+            return False
+    return True
+
+
+# "Minh Hằng (Đài TT-TH huyện Như Xuân)", "Ngọc Anh - Văn phòng Huyện ủy Mai Châu": a person and the
+# unit they write for. The name part must be a name; a unit may itself contain " - "
+# ("Trung tâm Văn hóa - Thông tin và Truyền thông").
+_NAME_UNIT = re.compile(r"^(?P<name>[^()\-–—,]+?)\s*(?:\((?P<u1>[^()]+)\)?|\s[-–—]\s*(?P<u2>.+)|,\s*(?P<u3>.+))$")
+
+
+def split_name_unit(line: str) -> tuple[str, str] | None:
+    m = _NAME_UNIT.match(line.strip())
+    if not m:
+        return None
+    name, unit = m.group("name").strip(" ."), (m.group("u1") or m.group("u2") or m.group("u3") or "").strip(" .")
+    if is_name(name) and unit and (_UNIT_WORDS.search(unit) or not is_name(unit)):
+        return name, unit
+    return None
 
 
 @dataclass
@@ -47,7 +123,7 @@ class BodyParts:
 
 
 @dataclass
-class _Block:
+class Block:
     kind: str  # "text" | "image"
     text: str = ""
     src: str | None = None
@@ -55,16 +131,46 @@ class _Block:
     right: bool = False
     justified: bool = False
     emphasis_only: bool = False
+    #: the whole text is bold (<b>, <strong>): legacy headlines, some leads
+    bold_only: bool = False
     caption: str | None = None
     #: a <figure> says its own caption (figcaption); the paragraph after it is never one
     in_figure: bool = False
+    #: share of the text inside links (related lists, share buttons, menus)
+    link_ratio: float = 0.0
+    #: class/id/itemprop of the element, its ancestors below the walk's root, or a child icon say so
+    caption_hint: bool = False
+    byline_hint: bool = False
+    #: set by the caller when the block must be read as a byline if it can be one (text after the body)
+    byline_zone: bool = False
+    #: the element the block came from, and its position in document order (for zoning)
+    el: object = None
+    pos: float = 0.0
+
+
+# kept for callers of the old private name
+_Block = Block
 
 
 def walk_body(body_el, base_url: str) -> BodyParts:
-    blocks = list(_blocks(body_el, base_url))
+    return walk_blocks(body_blocks(body_el, base_url))
+
+
+def walk_blocks(blocks: list[Block]) -> BodyParts:
+    """Paragraphs, captioned images and the byline from leaf blocks in document order.
+
+    1. The article ends at a related-news / tags / share heading ("Các tin khác", "Từ khóa:").
+    2. Link-only blocks (share buttons, related links) and blocks without letters are dropped.
+    3. Byline lines are taken from the end (right-aligned, "author"-classed, prefixed "Tác giả:",
+       "Nguồn:", "Theo …", or a bare personal name).
+    4. A text block right after an image is its caption when it looks like one (centered, in
+       <em>, or classed "caption"); never after a <figure>, which says its own caption.
+    """
+    blocks = _cut_at_boundary(blocks)
+    blocks = [b for b in blocks if b.kind == "image" or (b.link_ratio < 0.8 and _has_letters(b.text))]
     parts = BodyParts()
     byline = _take_byline(blocks)
-    parts.author, parts.source = _split_byline(byline)
+    parts.author, parts.source = split_byline(byline)
     pending_image = None
     for block in blocks:
         if block.kind == "image":
@@ -81,88 +187,251 @@ def walk_body(body_el, base_url: str) -> BodyParts:
     return parts
 
 
-def _blocks(el, base_url):
-    """Leaf blocks in document order. Containers are descended; loose text in a container is a block."""
+def _has_letters(text: str) -> bool:
+    return any(ch.isalpha() for ch in text)
+
+
+def _cut_at_boundary(blocks: list[Block]) -> list[Block]:
+    for i, block in enumerate(blocks):
+        if block.kind == "text" and len(block.text) <= 60 and BOUNDARY_RE.match(block.text):
+            return blocks[:i]
+    return blocks
+
+
+# --- blocks ---------------------------------------------------------------------------------------
+
+
+def document_order(root) -> tuple[dict, dict]:
+    """(order, end): each element's index in document order and the last index inside it."""
+    order, end = {}, {}
+    elements = [e for e in root.iter() if isinstance(e.tag, str)]
+    for i, e in enumerate(elements):
+        order[e] = i
+    for e in reversed(elements):
+        end[e] = max([order[e]] + [end[c] for c in e if isinstance(c.tag, str)])
+    return order, end
+
+
+def body_blocks(el, base_url: str, order: dict | None = None, end: dict | None = None,
+                open_to=None) -> list[Block]:
+    """Leaf blocks of a subtree in document order. Containers are descended; loose text in a
+    container is a block; a leaf with <br> gives one block per line. `open_to`: an element inside
+    whose ancestors are always descended, never read as one leaf (the generic extractor walks the
+    zones around the body element this way)."""
+    if order is None:
+        order, end = document_order(el)
+    keep_open = set()
+    if open_to is not None:
+        keep_open = {id(a) for a in open_to.iterancestors()} | {id(open_to)}
+    return list(_blocks(el, base_url, el, order, end, keep_open))
+
+
+def _tag(el) -> str:
+    return el.tag.lower() if isinstance(el.tag, str) else ""
+
+
+def _has_block_child(el) -> bool:
+    return any(_tag(c) in _LEAF_TAGS or _tag(c) in _CONTAINERS for c in el)
+
+
+def _is_layout_table(el) -> bool:
+    """A table used for layout (cells holding paragraphs), not a data table or an image with its
+    caption (a picture table: one image, a short caption)."""
+    if el.xpath(".//p|.//div|.//table[.//p]"):
+        text = one_line(el.text_content())
+        return not (el.xpath(".//img") and len(text) <= CAPTION_MAX)
+    return False
+
+
+def _blocks(el, base_url, root, order, end, keep_open=frozenset()):
     for child in el:
-        tag = child.tag if isinstance(child.tag, str) else ""
-        if tag == "figure":
-            yield from _figure(child, base_url)
-        elif tag in _LEAF_TAGS:
-            yield from _leaf(child, base_url)
-        elif tag in _CONTAINERS and any(isinstance(c.tag, str) and (c.tag in _LEAF_TAGS or c.tag in _CONTAINERS) for c in child):
+        tag = _tag(child)
+        if id(child) in keep_open and tag:
             if child.text and child.text.strip():
-                yield _Block("text", one_line(child.text))
-            yield from _blocks(child, base_url)
+                yield _text_block(one_line(child.text), child, root, order[child] + 0.25)
+            yield from _blocks(child, base_url, root, order, end, keep_open)
+        elif tag == "figure":
+            yield from _figure(child, base_url, root, order)
+        elif tag == "table" and _is_layout_table(child):
+            yield from _blocks(child, base_url, root, order, end, keep_open)
+        elif tag in _LEAF_TAGS:
+            yield from _leaf(child, base_url, root, order)
+        elif tag in _CONTAINERS and _has_block_child(child):
+            if child.text and child.text.strip():
+                yield _text_block(one_line(child.text), child, root, order[child] + 0.25)
+            yield from _blocks(child, base_url, root, order, end, keep_open)
         elif tag == "img":
-            yield _Block("image", src=urljoin(base_url, child.get("src", "")))
-        elif tag in _CONTAINERS or tag in ("em", "strong", "b", "i", "a"):
-            yield from _leaf(child, base_url)
-        if child.tail and child.tail.strip():
-            yield _Block("text", one_line(child.tail))
+            yield Block("image", src=urljoin(base_url, child.get("src", "")), el=child, pos=order[child])
+        elif tag in _CONTAINERS or tag in _INLINE:
+            yield from _leaf(child, base_url, root, order)
+        if child.tail and child.tail.strip() and tag:
+            yield _text_block(one_line(child.tail), el, root, end[child] + 0.5)
+        elif child.tail and child.tail.strip():  # a comment's tail
+            yield _text_block(one_line(child.tail), el, root, order.get(el, 0) + 0.5)
+
+
+def _text_block(text: str, el, root, pos: float) -> Block:
+    caption_hint, byline_hint = _hints(el, root)
+    style = _style(el)
+    return Block("text", text, centered=bool(_CENTER.search(style)), right=bool(_RIGHT.search(style)),
+                 justified=bool(_JUSTIFY.search(style)), caption_hint=caption_hint, byline_hint=byline_hint,
+                 el=el, pos=pos)
 
 
 def _style(el) -> str:
-    return (el.get("style") or "") + (" text-align:" + el.get("align") if el.get("align") else "")
+    style = el.get("style") or ""
+    if el.get("align"):
+        style += " text-align:" + el.get("align")
+    cls = el.get("class") or ""
+    if _CENTER_CLASS.search(cls):
+        style += " text-align:center"
+    if _RIGHT_CLASS.search(cls):
+        style += " text-align:right"
+    return style
 
 
-def _leaf(el, base_url):
-    imgs = el.xpath(".//img")
-    for br in el.xpath(".//br"):
-        br.tail = "\n" + (br.tail or "")
-    text = one_line(el.text_content())
-    style = _style(el) + "".join(_style(d) for d in el.xpath(".//*[@style or @align]"))
-    for img in imgs:
-        yield _Block("image", src=urljoin(base_url, img.get("src", "")), caption=one_line(img.get("title") or "") or None)
-    if not text:
+def _names(el) -> str:
+    return " ".join(filter(None, (el.get("class"), el.get("id"), el.get("itemprop"), el.get("rel"))))
+
+
+def _hints(el, root) -> tuple[bool, bool]:
+    """Caption / byline hints from the element, its descendants, and its ancestors up to the root."""
+    names = [_names(el)] + [_names(d) for d in el.iterdescendants() if isinstance(d.tag, str)]
+    for anc in el.iterancestors():
+        if anc is root:
+            break
+        names.append(_names(anc))
+    text = " ".join(n for n in names if n)
+    return bool(_CAPTION_HINT.search(text)), bool(_BYLINE_HINT.search(text))
+
+
+def _runs(el) -> list[str]:
+    """The element's text split at <br> (without touching the tree)."""
+    parts: list[str] = []
+
+    def walk(e):
+        if _tag(e) == "br":
+            parts.append(_BR)
+        elif isinstance(e.tag, str):
+            parts.append(e.text or "")
+            for c in e:
+                walk(c)
+        if e is not el:
+            parts.append(e.tail or "")
+
+    walk(el)
+    return [r for r in "".join(parts).split(_BR)]
+
+
+def _text_of(els) -> str:
+    return "".join(one_line(e.text_content()) for e in els).replace(" ", "")
+
+
+def _leaf(el, base_url, root, order):
+    pos = order.get(el, 0)
+    for img in el.xpath(".//img"):
+        yield Block("image", src=urljoin(base_url, img.get("src", "")),
+                    caption=one_line(img.get("title") or "") or None, el=img, pos=order.get(img, pos))
+    runs = [one_line(r) for r in _runs(el)]
+    runs = [r for r in runs if r]
+    if not runs:
         return
-    emphasised = "".join(one_line(e.text_content()) for e in el.xpath(".//em|.//i"))
-    yield _Block(
-        "text", text,
-        centered=bool(_CENTER.search(style)), right=bool(_RIGHT.search(style)), justified=bool(_JUSTIFY.search(style)),
-        emphasis_only=emphasised.replace(" ", "") == text.replace(" ", ""),
-    )
+    whole = one_line(el.text_content()).replace(" ", "")
+    style = _style(el) + "".join(_style(d) for d in el.xpath(".//*[@style or @align or @class]"))
+    links = _text_of(el.xpath(".//a")) if _tag(el) != "a" else whole
+    emphasised = _text_of(el.xpath(".//em|.//i"))
+    bold = _text_of(el.xpath(".//b|.//strong")) if _tag(el) not in ("b", "strong") else whole
+    caption_hint, byline_hint = _hints(el, root)
+    for i, text in enumerate(runs):
+        yield Block(
+            "text", text,
+            centered=bool(_CENTER.search(style)), right=bool(_RIGHT.search(style)), justified=bool(_JUSTIFY.search(style)),
+            emphasis_only=bool(whole) and emphasised == whole,
+            bold_only=bool(whole) and bold == whole or _tag(el) in ("h1", "h2", "h3", "h4", "h5", "h6"),
+            link_ratio=min(1.0, len(links) / len(whole)) if whole else 0.0,
+            caption_hint=caption_hint, byline_hint=byline_hint, el=el, pos=pos + i / 1000,
+        )
 
 
-def _figure(el, base_url):
+def _figure(el, base_url, root, order):
     caption_el = el.xpath(".//figcaption")
     caption = one_line(caption_el[0].text_content()) if caption_el else None
     for img in el.xpath(".//img"):
-        yield _Block("image", src=urljoin(base_url, img.get("src", "")), caption=caption or None, in_figure=True)
+        yield Block("image", src=urljoin(base_url, img.get("src", "")), caption=caption or None, in_figure=True,
+                    el=img, pos=order.get(img, 0))
 
 
-def _looks_like_caption(block: _Block) -> bool:
-    if len(block.text) > CAPTION_MAX or block.right:
+# --- captions and bylines -------------------------------------------------------------------------
+
+
+def _looks_like_caption(block: Block) -> bool:
+    """A caption shows itself: centered, all in <em>, or a caption class. An unstyled line after an
+    image is a caption only when it reads like one — a short phrase without a closing full stop
+    ("Quang cảnh hội nghị tại điểm cầu xã Giao Thiện"); a whole sentence ending in "." there is the
+    next paragraph of an article whose image has no caption."""
+    if len(block.text) > CAPTION_MAX or block.right or block.byline_hint:
         return False
-    return block.centered or block.emphasis_only or not block.justified
+    if block.centered or block.emphasis_only or block.caption_hint:
+        return True
+    return not block.justified and len(block.text) <= 200 and not block.text.endswith((".", "!", "?", "…", ";", ":"))
 
 
-def _take_byline(blocks: list[_Block]) -> list[str]:
-    """Remove and return the trailing byline blocks: right-aligned lines, "Nguồn:"/"Tác giả:" lines."""
+def is_byline_line(block: Block) -> bool:
+    """A line that credits the article: prefixed ("Tác giả:", "Nguồn:", "Theo …"), right-aligned or
+    classed as author/byline/source, or a bare personal name (with its unit)."""
+    text = block.text.strip()
+    if block.kind != "text" or not text or len(text) > BYLINE_MAX:
+        return False
+    bare = text.strip("()").strip()
+    if _SOURCE_PREFIX.match(bare) or is_account_name(bare):
+        return True
+    prefixed = _AUTHOR_PREFIX.match(bare)
+    if prefixed:
+        # "Tác giả: Lò Thị Hương", "Bài và ảnh: Khánh Phương"; not "Bởi vì …, …" (a sentence)
+        rest = bare[prefixed.end():].strip(" .")
+        return bool(rest) and len(rest.split()) <= 12 and not re.search(r"[,;]\s+\w+\s+\w+\s+\w+.*[,;]", rest)
+    if block.right or block.byline_hint:
+        # a right-aligned or "author"-classed line; a long sentence there is still body text
+        return not (len(text) > 60 and text.endswith("."))
+    return is_name(bare.strip(" .")) or split_name_unit(bare) is not None
+
+
+def _take_byline(blocks: list[Block]) -> list[str]:
+    """Remove and return the trailing byline blocks (at most four lines)."""
     lines: list[str] = []
-    while blocks:
+    while blocks and len(lines) < 4:
         last = blocks[-1]
-        if last.kind == "image":
+        if last.kind == "image" or not is_byline_line(last):
             break
-        is_prefixed = bool(_SOURCE_PREFIX.match(last.text) or _AUTHOR_PREFIX.match(last.text))
-        if (last.right or is_prefixed) and len(last.text) <= 160:
-            lines.insert(0, blocks.pop().text)
-        else:
-            break
+        lines.insert(0, blocks.pop().text)
     return lines
 
 
-def _split_byline(lines: list[str]) -> tuple[str | None, str | None]:
+def split_byline(lines: list[str]) -> tuple[str | None, str | None]:
+    """(author, source) from byline lines. A person is the author; a unit is the source; "Name
+    (Unit)" and "Name - Unit" are both; CMS accounts and "PV" are nobody."""
     author = source = None
     for line in lines:
-        line = line.strip().strip("()").strip()
+        line = line.strip()
+        if line.startswith("(") and line.endswith(")"):
+            line = line[1:-1].strip()
+        line = line.strip(" .")
+        if not line:
+            continue
         if _SOURCE_PREFIX.match(line):
             source = source or _SOURCE_PREFIX.sub("", line).strip(" .)") or None
-        elif _AUTHOR_PREFIX.match(line):
-            author = author or _AUTHOR_PREFIX.sub("", line).strip(" .") or None
-        elif is_account_name(line):
             continue
-        elif author is None and not _UNIT_WORDS.search(line):
-            author = line.strip(" .")
+        prefixed = _AUTHOR_PREFIX.match(line)
+        if prefixed:
+            line = line[prefixed.end():].strip(" .")
+        if not line or is_account_name(line):
+            continue
+        pair = split_name_unit(line)
+        if pair:
+            author = author or pair[0]
+            source = source or pair[1]
+        elif prefixed or (author is None and not _UNIT_WORDS.search(line)):
+            author = author or line
         elif source is None:
-            source = line.strip(" .")
+            source = line
     return author, source

@@ -80,6 +80,25 @@ PASSING_RE = re.compile(
     r"|\bsau (?:\d+|mot|hai|ba|bon|nam|sau) (?:nam|thang)$|\b(?:ke tu khi|tu khi)$"
 )
 FUTURE_RE = re.compile(r"\b(?:se|du kien|chuan bi|ke hoach|tien toi|phan dau)\b")
+# A plan or an announcement that governs the launch phrase: "Kế hoạch tổ chức hội nghị ra mắt …",
+# "ban hành Kế hoạch số 35/KH-UBND về tổ chức hội nghị ra mắt …", "Thông báo về việc tổ chức lễ
+# ra mắt …". Between the plan word and "ra mắt" only a document number, "về (việc)", "tổ chức"
+# and the kind of meeting may stand, so "Theo kế hoạch, xã A đã tổ chức ra mắt" is not caught.
+PLAN_BEFORE_RE = re.compile(
+    r"\b(?:ke hoach|du kien|chuan bi|thong bao|giay moi|trieu tap|du thao|lich)(?: so)?"
+    r"(?: \d+(?: \d{4})?(?: [a-z]{1,8}){1,3})?(?: ve)?(?: viec)?(?: (?:to chuc|tien hanh))?"
+    r"(?: (?:hoi nghi|le|buoi le))?$"
+)
+# A deadline after the launch phrase makes it an obligation, not an event: "các xã … tổ chức ra
+# mắt mô hình trước ngày 30/6/2024", "chậm nhất trong quý II".
+DEADLINE_AFTER_RE = re.compile(r"^(?:\w+ ){0,12}?(?:truoc|cham nhat(?: la)?(?: trong)?) (?:ngay|thang|quy|nam|\d)")
+# "Hội nghị triển khai xây dựng mô hình" is a launch only for named units: held by a commune
+# ("Đảng ủy xã A tổ chức hội nghị triển khai …") or for communes it names ("… tại xã A", "… ở 2
+# xã A và B", "… của hai xã"). Spreading the plan "đến lãnh đạo 24 xã" is a district's planning
+# meeting, and the communes launch later.
+_UNIT_TARGET_AFTER = re.compile(
+    r"\b(?:tai|o|cho|cua)(?: (?:cac|\d+|hai|ba|bon|nam|sau|bay|tam|chin|muoi))? (?:xa|phuong|thi tran)\b")
+_UNIT_BEFORE = re.compile(r"\b(?:xa|phuong|thi tran)\b")
 # Review meetings and summaries: they mention launches they look back on.
 REVIEW_RE = re.compile(
     r"\b(so ket|tong ket|danh gia ket qua|danh gia \d+ nam|nhin lai|ket qua thuc hien|sau \d+ nam"
@@ -195,7 +214,8 @@ def launch_mentions(sentence: str) -> list[str]:
         before = n[: m.start()].split()[-12:]
         after = n[m.end():].split()[:16]
         near_before = " ".join(before[-8:])
-        if PASSING_RE.search(near_before) or FUTURE_RE.search(" ".join(before[-3:])):
+        if (PASSING_RE.search(near_before) or FUTURE_RE.search(" ".join(before[-3:]))
+                or PLAN_BEFORE_RE.search(" ".join(before)) or DEADLINE_AFTER_RE.search(" ".join(after))):
             kinds.append(PASSING)
             continue
         kind = _object_after(after)
@@ -211,8 +231,12 @@ def launch_mentions(sentence: str) -> list[str]:
             following = n[m.end():].split()
             if kind == MODEL:
                 kinds.append(_after_mo_hinh(following))
+            elif _after_mo_hinh(following) not in (MODEL, GENERIC):
+                kinds.append(OTHER_MODEL)
+            elif _UNIT_TARGET_AFTER.search(" ".join(following[:24])) or _UNIT_BEFORE.search(n[: m.start()]):
+                kinds.append(ROLLOUT)
             else:
-                kinds.append(ROLLOUT if _after_mo_hinh(following) in (MODEL, GENERIC) else OTHER_MODEL)
+                kinds.append(PASSING)  # a district's planning meeting: the launches come later
     return kinds
 
 

@@ -19,17 +19,17 @@ from scrapers.platforms import Platform, detect_platform, get_platform
 from scrapers.registry import Portal, default_registry, portal_for_url
 
 from .body import BodyParts, is_account_name, walk_body
+from .generic import extract_generic, trafilatura_fields
+from .pagedate import parse_page_date  # noqa: F401  (re-exported: callers import it from here)
 from .classify import classify
 from .structure import structure_event
-from .text import clean_text, decode_body, one_line
+from .text import decode_body, one_line
 from .urls import canonicalize_url
 
 RECORD_KEYS = (
     "url", "canonical_url", "portal", "platform", "title", "published_date", "author", "source",
     "body_text", "images", "content_hash", "is_launch_report", "launch_score", "event",
 )
-_DMY = re.compile(r"(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})")
-_YMD = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _URL_DATE = re.compile(r"/(\d{4})[/-](\d{1,2})[/-](\d{1,2})/")
 
 
@@ -193,20 +193,6 @@ def _page_date(doc, platform: Platform) -> str | None:
     return None
 
 
-def parse_page_date(text: str) -> str | None:
-    """"Đăng ngày 17/03/2023 10:25", "(Cập nhật: 5/4/2023)", "2023-03-17T10:25:00+07:00" → ISO date."""
-    for pattern, order in ((_YMD, "ymd"), (_DMY, "dmy")):
-        m = pattern.search(text)
-        if m:
-            a, b, c = (int(g) for g in m.groups())
-            y, mo, d = (a, b, c) if order == "ymd" else (c, b, a)
-            try:
-                return date(y, mo, d).isoformat()
-            except ValueError:
-                continue
-    return None
-
-
 def _date_from_url(url: str) -> str | None:
     m = _URL_DATE.search(urlsplit(url).path)
     if not m:
@@ -227,80 +213,11 @@ def _canonical_link(doc, url: str) -> str | None:
 
 
 def _generic_fields(html_text: str, doc, url: str) -> dict:
-    """Unknown templates: trafilatura finds the main text; when it finds too little (table layouts,
-    <font> soup), the densest block of paragraphs. Metadata from the usual places."""
-    fields = _trafilatura_fields(html_text, doc, url)
-    if len(fields["body_text"]) < 200:
-        fields = _densest_block_fields(doc, url) or fields
-    if not fields.get("published_date"):
-        fields["published_date"] = _meta_date(doc)
+    """Unknown templates: the layout reader of `pipelines.generic` (densest block of paragraphs,
+    headline, head and foot zones around it); trafilatura only when it finds no article body."""
+    fields = extract_generic(doc, url, html_text)
+    if fields is None or len(fields["body_text"]) < 200:
+        fallback = trafilatura_fields(html_text, doc, url)
+        if fields is None or len(fallback["body_text"]) > len(fields["body_text"]):
+            fields = fallback
     return fields
-
-
-def _trafilatura_fields(html_text: str, doc, url: str) -> dict:
-    import trafilatura
-
-    result = trafilatura.bare_extraction(
-        html_text, url=url, with_metadata=True, include_comments=False, include_tables=False,
-        include_images=False, favor_precision=True, deduplicate=False,
-    )
-    data = result.as_dict() if hasattr(result, "as_dict") else (result or {})
-    paragraphs = [one_line(p) for p in (data.get("text") or "").split("\n") if one_line(p)]
-    h1 = doc.xpath("//h1")
-    title = one_line(h1[0].text_content()) if h1 else one_line(data.get("title") or "")
-    if paragraphs and paragraphs[0] == title:
-        paragraphs = paragraphs[1:]
-    author = clean_text(data.get("author") or "") or None
-    return {
-        "title": title or None,
-        "published_date": data.get("date"),
-        "author": None if author and is_account_name(author) else author,
-        "source": None,
-        "body_text": "\n\n".join(paragraphs),
-        "images": [],
-    }
-
-
-def _densest_block_fields(doc, url: str) -> dict | None:
-    """The container whose own <p> children hold the most text is the article (legacy layouts)."""
-    best, best_len = None, 0
-    for container in doc.xpath("//td|//div|//article|//section|//main"):
-        length = sum(len(p.text_content()) for p in container.xpath("./p|./font/p"))
-        if length > best_len:
-            best, best_len = container, length
-    if best is None or best_len < 200:
-        return None
-    title = _title_near(best, doc)
-    date_text = " ".join(t for t in best.xpath("./text()|./font//text()|./span//text()|./div//text()")[:20])
-    parts = walk_body(best, url)
-    paragraphs = [p for p in parts.paragraphs if p != title and (len(p) > 60 or not parse_page_date(p))]
-    return {
-        "title": title or None,
-        "published_date": parse_page_date(date_text),
-        "author": parts.author,
-        "source": parts.source,
-        "body_text": "\n\n".join(paragraphs),
-        "images": parts.images,
-    }
-
-
-def _title_near(container, doc) -> str:
-    """A heading, or a bold run before the first paragraph, else the <title>."""
-    for el in container.xpath(".//h1|.//h2|.//b|.//strong"):
-        text = one_line(el.text_content())
-        if 20 <= len(text) <= 250 and not el.xpath("ancestor::p"):
-            return text
-    titles = doc.xpath("//title")
-    return one_line(titles[0].text_content()) if titles else ""
-
-
-def _meta_date(doc) -> str | None:
-    candidates = doc.xpath(
-        "//meta[@property='article:published_time']/@content|//meta[@name='pubdate']/@content|//time/@datetime"
-        "|//*[contains(@class,'date') or contains(@class,'time')]//text()"
-    )
-    for value in candidates[:10]:
-        parsed = parse_page_date(value)
-        if parsed:
-            return parsed
-    return None

@@ -168,7 +168,7 @@ def find_event_date(title: str, body_text: str, published_date: str | None, url:
 # syllable of a commune's name.
 _NAME_STOP = {
     "Huyện", "Tỉnh", "UBND", "HĐND", "MTTQ", "Đảng", "Ủy", "Uỷ", "Mặt", "Mô", "Ra", "Sáng", "Chiều",
-    "Ngày", "Tại", "Trong", "Với", "Các", "Phó", "Chủ", "Bí", "Trưởng", "Lễ",
+    "Ngày", "Tại", "Trong", "Với", "Các", "Phó", "Chủ", "Bí", "Trưởng",
 }
 # Words that are syllables of place names too (xã Hợp Thành, xã Đoàn Kết, xã Ban Công): they end a
 # name only when the next word makes them an organisation ("Thành ủy", "Ban Dân vận", "Hội nghị").
@@ -179,6 +179,9 @@ _NAME_STOP_IF_NEXT = {
     "Chi": {"bộ", "hội", "đoàn"}, "Đoàn": {"thanh", "công", "đại", "kiểm", "thể"},
     "Chính": {"quyền", "phủ"}, "Năm": {"dân", "2020", "2021", "2022", "2023", "2024", "2025"},
     "Nhân": {"dân"},
+    # "Lễ" is a syllable of place names ("xã Hòa Lễ ra mắt …", "xã Lễ Môn"); only a ceremony's
+    # own name ("… Lễ khai mạc", "Lễ hội") begins after a name without punctuation
+    "Lễ": {"khai", "công", "kỷ", "phát", "đón", "trao", "tổng", "sơ", "bế", "mít", "chào", "dâng", "hội"},
 }
 _UNIT_TYPES = r"thị trấn|phường|xã"
 _TYPE_RE = re.compile(rf"(?<![\wÀ-ỹ])(?<!thị )(?<!Thị )(?<!THỊ )({_UNIT_TYPES})(?![\wÀ-ỹ])", re.I)
@@ -195,7 +198,7 @@ def _read_name(text: str, pos: int) -> tuple[str, int] | None:
     num = _NUMBER_NAME.match(text, start)
     if num:
         return num.group(0), num.end()
-    words, end = [], start
+    words, end, closed = [], start, False
     tokens = list(re.finditer(r"(\S+?)([,.;:!?)”\"]*)(\s+|$)", text[start:]))
     for i, wm in enumerate(tokens):
         word = wm.group(1)
@@ -206,11 +209,23 @@ def _read_name(text: str, pos: int) -> tuple[str, int] | None:
             break
         words.append(word)
         end = start + wm.start(1) + len(word)
-        if wm.group(2) or len(words) == 4:
+        closed = bool(wm.group(2))
+        if closed or len(words) == 4:
             break  # punctuation closes the name
     if not words:
         return None
+    # "xã Hố Nai 3", "phường Tân Phong 2": a number closes the name when nothing counted follows it
+    num = None if closed else _TRAILING_NUMBER.match(text, end)
+    if num:
+        return " ".join(words) + " " + num.group(1), num.end(1)
     return " ".join(words), end
+
+
+# A number right after a name, followed by punctuation, the end, or a word that is not a counted noun.
+_TRAILING_NUMBER = re.compile(
+    r"\s+(\d{1,2})(?=[,.;:!?)”\"]|\s*$|\s+(?!(?:thành|người|hộ|năm|tháng|ngày|thôn|bản|xóm|xã|phường|đơn|ha|km|m2|tỷ"
+    r"|triệu|nghìn|ngàn|lần|đồng|cán|tổ|khu|tiểu|điểm|%|giờ|phút|chi|đảng|học|cụm|tuyến|con|việc)\b))"
+)
 
 
 def _unit_mentions(text: str):
@@ -346,7 +361,8 @@ def _prefer_portal_spelling(found: str, portal: str | None) -> str:
     return portal if portal and fold(portal) == fold(found) else found
 
 
-_PROVINCE_RE = re.compile(r"(?<![\wÀ-ỹ])(?:tỉnh|Tỉnh ủy|Tỉnh uỷ|UBND tỉnh|HĐND tỉnh)\s+", re.I)
+# the party committee first: "Tỉnh ủy Đắk Lắk" must not be read as "tỉnh" + "ủy"
+_PROVINCE_RE = re.compile(r"(?<![\wÀ-ỹ])(?:Tỉnh ủy|Tỉnh uỷ|UBND tỉnh|HĐND tỉnh|tỉnh)\s+", re.I)
 
 
 def find_province(title: str, body_text: str, portal_province: str | None = None) -> str | None:
@@ -586,7 +602,11 @@ def find_slogans(text: str) -> list[str]:
 # 05-CT/TW, 34/2007/PL-UBTVQH11, 1612/QĐ-UBND, 15-HD/BDVTW, 202/2025/QH15, 01/2023/NĐ-CP:
 # a number, an optional year, then letter groups joined by - or /. A date (17/3/2023) has no
 # letter group; "Nghị quyết 13" has no code at all.
-_LETTERS = r"[A-ZĐƯƠÂÊÔĂ][A-ZĐƯƠÂÊÔĂ0-9]*"
+# A letter group may carry lower-case letters after two capitals, as some codes are written:
+# 11-QĐi/TW (Quy định), 12-CTr/HU (Chương trình), 1234/QĐ-TTg (Thủ tướng). A group with one
+# capital and lower case ("Ngày") is a word, not a code.
+_UPPER = "A-ZĐƯƠÂÊÔĂ"
+_LETTERS = rf"(?:[{_UPPER}][{_UPPER}0-9]*|[{_UPPER}]{{2,}}[a-zđ]{{1,2}}[{_UPPER}0-9]*|[{_UPPER}][{_UPPER}][a-zđ]|[{_UPPER}][a-zđ][{_UPPER}][{_UPPER}0-9]*)"
 _DOCUMENT = re.compile(
     rf"(?<![\w/.\-])\d{{1,5}}(?:/(?:19|20)\d{{2}})?[-/]{_LETTERS}(?:[-/.]{_LETTERS})*(?![\w/])"
 )

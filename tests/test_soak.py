@@ -23,12 +23,12 @@ CRAWLER_KIND = {
     "http429": "http429", "reset": "connection_lost", "timeout": "timeout", "truncated": "truncated",
     "empty200": "empty", "soft404": "soft404",
 }
-SOAK_SETTINGS = ["--set", "DOWNLOAD_TIMEOUT=1", "--set", "RETRY_TIMES=5", "--set", "THANTHIEN_MAX_LISTING_PAGES=60",
+SOAK_SETTINGS = ["--set", "DOWNLOAD_TIMEOUT=2.5", "--set", "RETRY_TIMES=5", "--set", "THANTHIEN_MAX_LISTING_PAGES=60",
                  "--set", "THANTHIEN_RETRY_BACKOFF_MAX=0.5"]
 
 
 def soak_simulator(articles=300):
-    plan = FaultPlan(rate=1.0, seed=7, max_per_url=3, timeout_seconds=1.6, slow_body_seconds=0.3, robots_disallow={})
+    plan = FaultPlan(rate=1.0, seed=7, max_per_url=3, timeout_seconds=3.5, slow_body_seconds=0.3, robots_disallow={})
     return Simulator(soak_articles(articles, seed=3), faults=plan)
 
 

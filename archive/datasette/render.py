@@ -68,6 +68,8 @@ def render_cell(row, value, column, table, database, datasette):
             return _link(article_url(datasette, value["value"]), value.get("label") or value["value"])
         if isinstance(value, int):
             return _link(article_url(datasette, value), value)
+    if column == "official_id" and isinstance(value, int) and table != "article_officials":
+        return _link(datasette.urls.row(database, "officials", str(value)), value)
     if table == "captures" and column == "warc_path" and isinstance(value, str) and "id" in _keys(row):
         return _link(datasette.urls.path(f"/-/capture/{int(row['id'])}"), value)
     return None
