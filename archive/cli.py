@@ -205,9 +205,10 @@ def _check_port(host: str, port: int) -> None:
 @click.option("--since", help="YYYY-MM-DD (event date for launches, published date otherwise)")
 @click.option("--until", help="YYYY-MM-DD")
 @click.option("--launch-only", is_flag=True, help="Only launch reports (articles, officials).")
+@click.option("--copies", is_flag=True, help="Launches/officials of every copy of a republished report (default: one per story).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default stdout).")
 @DB_OPTION
-def export(table_arg, table, fmt, no_bom, province, district, portal, since, until, launch_only, output, db_path):
+def export(table_arg, table, fmt, no_bom, province, district, portal, since, until, launch_only, copies, output, db_path):
     """Export launches, articles, officials or stories (copies of one report) as CSV / JSON."""
     from archive.export import ExportError, export_rows, write_csv, write_json
 
@@ -217,7 +218,7 @@ def export(table_arg, table, fmt, no_bom, province, district, portal, since, unt
     db = archive_db.open_db(db_path, create=False)
     try:
         columns, rows = export_rows(db, table, province=province, district=district, since=since, until=until,
-                                    launch_only=launch_only, portal=portal)
+                                    launch_only=launch_only, portal=portal, copies=copies)
     except ExportError as exc:
         raise CliError(str(exc)) from None
     out = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout

@@ -79,7 +79,7 @@ def _create_tables(db: sqlite_utils.Database) -> None:
          "published_date": str, "author": str, "source": str, "body_text": str, "images": str,
          "content_hash": str, "is_launch_report": int, "launch_score": float, "event": str,
          "first_seen": str, "last_seen": str, "crawl_run_id": int, "capture_id": int,
-         "recovered_from": str, "snapshot_date": str},
+         "recovered_from": str, "snapshot_date": str, "story_id": int, "is_canonical": int},
         pk="id", not_null={"canonical_url", "url"}, if_not_exists=True,
         foreign_keys=[("portal", "portals", "name"), ("crawl_run_id", "crawl_runs", "id"), ("capture_id", "captures", "id")],
     )
@@ -88,6 +88,14 @@ def _create_tables(db: sqlite_utils.Database) -> None:
                           ("articles", "recovered_from"), ("articles", "snapshot_date")):
         if column not in db[table].columns_dict:
             db[table].add_column(column, str)
+    # Stories (archive/stories.py): one row per story, articles.story_id and is_canonical.
+    from archive import stories
+
+    stories.create_tables(db)
+    for column in ("story_id", "is_canonical"):
+        if column not in db["articles"].columns_dict:
+            db["articles"].add_column(column, int)
+    db["articles"].create_index(["story_id"], if_not_exists=True)
     db["articles"].create_index(["canonical_url"], unique=True, if_not_exists=True)
     db["articles"].create_index(["published_date"], if_not_exists=True)
     db["articles"].create_index(["content_hash"], if_not_exists=True)
@@ -134,7 +142,13 @@ VIEWS = {
         " substr(launches.event_date, 1, 4) as year, substr(launches.event_date, 1, 7) as month, launches.board_size,"
         " launches.unit_code, launches.new_unit, launches.latitude, launches.longitude, articles.portal,"
         " articles.title, articles.published_date, articles.url, launches.article_id"
-        " from launches join articles on articles.id = launches.article_id"),
+        " from launches join articles on articles.id = launches.article_id"
+        " where coalesce(articles.is_canonical, 1) = 1"),
+    # Launch counts count stories: a report republished by three portals is one launch. The
+    # `launches` table keeps every copy's rows; this view keeps the story's canonical copy only.
+    "story_launches": (
+        "select launches.* from launches join articles on articles.id = launches.article_id"
+        " where coalesce(articles.is_canonical, 1) = 1"),
     "article_list": (
         "select id, published_date, substr(published_date, 1, 4) as year, substr(published_date, 1, 7) as month,"
         " portal, platform, title, author, source, is_launch_report, launch_score, url from articles"),
@@ -196,7 +210,23 @@ def upsert_record(db: sqlite_utils.Database, record: dict, *, seen_at: str | Non
                 "insert into articles_fts (rowid, title, body_text) values (?, ?, ?)",
                 [article_id, fold(record["title"] or ""), fold(record["body_text"] or "")],
             )
+            assigner = story_assigner(db)
+            assigner.assign(db, article_id, record["body_text"] or "")
+            assigner.save(db)  # commits the article, its story and its index entry together
     return article_id, status
+
+
+_ASSIGNERS: dict[str, object] = {}
+
+
+def story_assigner(db: sqlite_utils.Database):
+    """The archive's near-duplicate index, loaded once per archive file and process."""
+    from archive.stories import StoryAssigner
+
+    key = db.execute("pragma database_list").fetchone()[2] or str(id(db))
+    if key not in _ASSIGNERS:
+        _ASSIGNERS[key] = StoryAssigner(db)
+    return _ASSIGNERS[key]
 
 
 def _ensure_portal(db: sqlite_utils.Database, name: str) -> None:

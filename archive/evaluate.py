@@ -89,3 +89,21 @@ def format_report(report: dict) -> str:
     lines.append(f"missing {len(report['missing'])}, extra {len(report['extra'])}, duplicates {report['duplicates']}, "
                  f"false launches {len(report['false_launches'])}, missed launches {len(report['missed_launches'])}")
     return "\n".join(lines)
+
+
+def compare_stories(rows: list[dict], truth: list[dict]) -> dict:
+    """Story grouping against truth (`story` key per article): pairs wrongly merged or split."""
+    truth_story = {_path_key(t["url"]): t.get("story", t["url"]) for t in truth}
+    got_story = {_path_key(r["url"]): r.get("story_id") for r in rows}
+    keys = sorted(k for k in truth_story if k in got_story)
+    merged, split = [], []
+    for i, a in enumerate(keys):
+        for b in keys[i + 1:]:
+            same_truth = truth_story[a] == truth_story[b]
+            same_got = got_story[a] is not None and got_story[a] == got_story[b]
+            if same_got and not same_truth:
+                merged.append((a, b))
+            elif same_truth and not same_got:
+                split.append((a, b))
+    return {"expected_stories": len(set(truth_story.values())),
+            "stories": len({got_story[k] for k in keys}), "wrongly_merged": merged, "wrongly_split": split}

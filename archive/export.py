@@ -45,13 +45,17 @@ class ExportError(ValueError):
 
 
 def export_rows(db: sqlite_utils.Database, table: str, *, province=None, district=None, since=None, until=None,
-                launch_only=False, portal=None) -> tuple[list[str], list[tuple]]:
+                launch_only=False, portal=None, copies=False) -> tuple[list[str], list[tuple]]:
+    """Rows of one export. Launches and officials count stories: only each story's canonical copy,
+    unless `copies` (every portal's copy of a republished report)."""
     if table not in EXPORTS:
         raise ExportError(f"unknown export table {table!r}; choose one of {', '.join(EXPORTS)}")
     if table == "stories" and "story_id" not in db["articles"].columns_dict:
         raise ExportError("this archive has no stories yet (articles.story_id is written by the dedupe step)")
     clauses, params = [], []
     date_column = "launches.event_date" if table == "launches" else "articles.published_date"
+    if table in ("launches", "officials") and not copies and "is_canonical" in db["articles"].columns_dict:
+        clauses.append("coalesce(articles.is_canonical, 1) = 1")
     if province:
         clauses.append("launches.province = ?" if table == "launches" else
                        "articles.id in (select article_id from launches where province = ?)")

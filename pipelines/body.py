@@ -47,17 +47,17 @@ _BR = "\u2029"
 
 # "Nguồn: X" always credits a unit; "Theo X" only when it stands alone ("(Theo Báo Thanh Hóa)",
 # "Theo baothanhhoa.vn"), since body sentences also start with "Theo …".
-_SOURCE_PREFIX = re.compile(r"^\(?\s*(nguồn\s*:|theo\b(?=(?:[^,;.]|\.(?=\w)){0,80}\)?\.?$))\s*", re.I)
+SOURCE_PREFIX = re.compile(r"^\(?\s*(nguồn\s*:|theo\b(?=(?:[^,;.]|\.(?=\w)){0,80}\)?\.?$))\s*", re.I)
 # Byline prefixes: "Tác giả:", "Viết bởi", "Bởi" (WordPress themes, often glued to the name: "BởiBùi
 # Hoa"), and the reporter credits "Tin, ảnh:", "Bài và ảnh:", "Tin:", "Bài:" (those need the colon:
 # "Bài …" and "Tin …" also begin ordinary sentences).
-_AUTHOR_PREFIX = re.compile(
+AUTHOR_PREFIX = re.compile(
     r"^(?:(?:tác giả|viết bởi|người viết|phóng viên|bởi)(?:\s*:\s*|\s+|(?=[A-ZĐÀ-Ỹ]))"
     r"|(?:tin|bài|ảnh|video)(?:\s*(?:,|và|-|–|&|\+)?\s*(?:ảnh|bài|tin|video|clip))?\s*:\s*)",
     re.I,
 )
 # Units credited in a byline, as opposed to a person's name.
-_UNIT_WORDS = re.compile(
+UNIT_WORDS = re.compile(
     r"\b(trung tâm|ban |phòng|ubnd|ủy ban|uỷ ban|hđnd|huyện ủy|huyện uỷ|thành ủy|thành uỷ|thị ủy|thị uỷ|tỉnh ủy|"
     r"tỉnh uỷ|đảng ủy|đảng uỷ|báo|đài|cổng|văn phòng|mặt trận|mttq|hội |đoàn |sở |cục |bộ |công an|tạp chí|"
     r"truyền hình|truyền thanh|phát thanh|thông tấn|vhtt|ttvh|tt-vh|tt-th|pt-th|ttxvn|vov|vtv|ubmttq|trang tin)",
@@ -109,7 +109,7 @@ def split_name_unit(line: str) -> tuple[str, str] | None:
     if not m:
         return None
     name, unit = m.group("name").strip(" ."), (m.group("u1") or m.group("u2") or m.group("u3") or "").strip(" .")
-    if is_name(name) and unit and (_UNIT_WORDS.search(unit) or not is_name(unit)):
+    if is_name(name) and unit and (UNIT_WORDS.search(unit) or not is_name(unit)):
         return name, unit
     return None
 
@@ -141,15 +141,9 @@ class Block:
     #: class/id/itemprop of the element, its ancestors below the walk's root, or a child icon say so
     caption_hint: bool = False
     byline_hint: bool = False
-    #: set by the caller when the block must be read as a byline if it can be one (text after the body)
-    byline_zone: bool = False
     #: the element the block came from, and its position in document order (for zoning)
     el: object = None
     pos: float = 0.0
-
-
-# kept for callers of the old private name
-_Block = Block
 
 
 def walk_body(body_el, base_url: str) -> BodyParts:
@@ -164,7 +158,8 @@ def walk_blocks(blocks: list[Block]) -> BodyParts:
     3. Byline lines are taken from the end (right-aligned, "author"-classed, prefixed "Tác giả:",
        "Nguồn:", "Theo …", or a bare personal name).
     4. A text block right after an image is its caption when it looks like one (centered, in
-       <em>, or classed "caption"); never after a <figure>, which says its own caption.
+       <em>, classed "caption", sharing a small box with the image, or a short phrase without a
+       full stop); never after a <figure>, which says its own caption.
     """
     blocks = _cut_at_boundary(blocks)
     blocks = [b for b in blocks if b.kind == "image" or (b.link_ratio < 0.8 and _has_letters(b.text))]
@@ -243,6 +238,16 @@ def _is_layout_table(el) -> bool:
     return False
 
 
+def _is_picture_box(el) -> bool:
+    """A wrapper holding one image and a short text: the picture and its caption
+    (<div class="img-box"><img><div>caption</div></div>)."""
+    imgs = el.xpath(".//img")
+    if len(imgs) != 1 or el.xpath(".//h1|.//h2|.//h3|.//h4|.//h5|.//h6|.//table"):
+        return False
+    text = one_line(el.text_content())
+    return 0 < len(text) <= CAPTION_MAX
+
+
 def _blocks(el, base_url, root, order, end, keep_open=frozenset()):
     for child in el:
         tag = _tag(child)
@@ -254,7 +259,7 @@ def _blocks(el, base_url, root, order, end, keep_open=frozenset()):
             yield from _figure(child, base_url, root, order)
         elif tag == "table" and _is_layout_table(child):
             yield from _blocks(child, base_url, root, order, end, keep_open)
-        elif tag in _LEAF_TAGS:
+        elif tag in _LEAF_TAGS or (tag in _CONTAINERS and _is_picture_box(child)):
             yield from _leaf(child, base_url, root, order)
         elif tag in _CONTAINERS and _has_block_child(child):
             if child.text and child.text.strip():
@@ -329,7 +334,8 @@ def _text_of(els) -> str:
 
 def _leaf(el, base_url, root, order):
     pos = order.get(el, 0)
-    for img in el.xpath(".//img"):
+    imgs = el.xpath(".//img")
+    for img in imgs:
         yield Block("image", src=urljoin(base_url, img.get("src", "")),
                     caption=one_line(img.get("title") or "") or None, el=img, pos=order.get(img, pos))
     runs = [one_line(r) for r in _runs(el)]
@@ -342,6 +348,8 @@ def _leaf(el, base_url, root, order):
     emphasised = _text_of(el.xpath(".//em|.//i"))
     bold = _text_of(el.xpath(".//b|.//strong")) if _tag(el) not in ("b", "strong") else whole
     caption_hint, byline_hint = _hints(el, root)
+    if imgs and _tag(el) in ("table", "div", "td", "center", "span") and len(whole) <= CAPTION_MAX:
+        caption_hint = True  # a box holding an image and a short text: the picture and its caption
     for i, text in enumerate(runs):
         yield Block(
             "text", text,
@@ -383,9 +391,9 @@ def is_byline_line(block: Block) -> bool:
     if block.kind != "text" or not text or len(text) > BYLINE_MAX:
         return False
     bare = text.strip("()").strip()
-    if _SOURCE_PREFIX.match(bare) or is_account_name(bare):
+    if SOURCE_PREFIX.match(bare) or is_account_name(bare):
         return True
-    prefixed = _AUTHOR_PREFIX.match(bare)
+    prefixed = AUTHOR_PREFIX.match(bare)
     if prefixed:
         # "Tác giả: Lò Thị Hương", "Bài và ảnh: Khánh Phương"; not "Bởi vì …, …" (a sentence)
         rest = bare[prefixed.end():].strip(" .")
@@ -393,7 +401,12 @@ def is_byline_line(block: Block) -> bool:
     if block.right or block.byline_hint:
         # a right-aligned or "author"-classed line; a long sentence there is still body text
         return not (len(text) > 60 and text.endswith("."))
-    return is_name(bare.strip(" .")) or split_name_unit(bare) is not None
+    bare = bare.strip(" .")
+    # a bare name ("Phạm Thúy"), a name with its unit, or a unit alone ("Văn phòng UBND xã") —
+    # a unit only as a short phrase without a clause (a caption "Ban Chỉ đạo ra mắt, nhận nhiệm vụ"
+    # also begins with a unit)
+    return is_name(bare) or split_name_unit(bare) is not None or (
+        len(bare) <= 60 and UNIT_WORDS.match(bare + " ") is not None and not re.search(r"[,;:.]", bare))
 
 
 def _take_byline(blocks: list[Block]) -> list[str]:
@@ -403,6 +416,9 @@ def _take_byline(blocks: list[Block]) -> list[str]:
         last = blocks[-1]
         if last.kind == "image" or not is_byline_line(last):
             break
+        if len(blocks) > 1 and blocks[-2].kind == "image" and _looks_like_caption(last) \
+                and not (last.right or last.byline_hint or SOURCE_PREFIX.match(last.text) or AUTHOR_PREFIX.match(last.text)):
+            break  # the line under a closing image is its caption, not a byline
         lines.insert(0, blocks.pop().text)
     return lines
 
@@ -418,10 +434,10 @@ def split_byline(lines: list[str]) -> tuple[str | None, str | None]:
         line = line.strip(" .")
         if not line:
             continue
-        if _SOURCE_PREFIX.match(line):
-            source = source or _SOURCE_PREFIX.sub("", line).strip(" .)") or None
+        if SOURCE_PREFIX.match(line):
+            source = source or SOURCE_PREFIX.sub("", line).strip(" .)") or None
             continue
-        prefixed = _AUTHOR_PREFIX.match(line)
+        prefixed = AUTHOR_PREFIX.match(line)
         if prefixed:
             line = line[prefixed.end():].strip(" .")
         if not line or is_account_name(line):
@@ -430,7 +446,7 @@ def split_byline(lines: list[str]) -> tuple[str | None, str | None]:
         if pair:
             author = author or pair[0]
             source = source or pair[1]
-        elif prefixed or (author is None and not _UNIT_WORDS.search(line)):
+        elif prefixed or (author is None and not UNIT_WORDS.search(line)):
             author = author or line
         elif source is None:
             source = line

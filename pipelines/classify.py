@@ -89,6 +89,12 @@ PLAN_BEFORE_RE = re.compile(
     r"(?: \d+(?: \d{4})?(?: [a-z]{1,8}){1,3})?(?: ve)?(?: viec)?(?: (?:to chuc|tien hanh))?"
     r"(?: (?:hoi nghi|le|buoi le))?$"
 )
+# Teaching how to launch: "quy trình xây dựng và tổ chức ra mắt mô hình", "cách tổ chức lễ ra mắt",
+# "hướng dẫn tổ chức ra mắt" — training courses and guides, not a launch.
+HOWTO_BEFORE_RE = re.compile(
+    r"\b(?:quy trinh|cach|ky nang|huong dan|kinh nghiem|chuyen de|nghiep vu)(?: (?:xay dung|chuan bi)(?: va)?)?"
+    r"(?: (?:to chuc|tien hanh))?(?: (?:hoi nghi|le|buoi le))?$"
+)
 # A deadline after the launch phrase makes it an obligation, not an event: "các xã … tổ chức ra
 # mắt mô hình trước ngày 30/6/2024", "chậm nhất trong quý II".
 DEADLINE_AFTER_RE = re.compile(r"^(?:\w+ ){0,12}?(?:truoc|cham nhat(?: la)?(?: trong)?) (?:ngay|thang|quy|nam|\d)")
@@ -215,7 +221,8 @@ def launch_mentions(sentence: str) -> list[str]:
         after = n[m.end():].split()[:16]
         near_before = " ".join(before[-8:])
         if (PASSING_RE.search(near_before) or FUTURE_RE.search(" ".join(before[-3:]))
-                or PLAN_BEFORE_RE.search(" ".join(before)) or DEADLINE_AFTER_RE.search(" ".join(after))):
+                or PLAN_BEFORE_RE.search(" ".join(before)) or HOWTO_BEFORE_RE.search(" ".join(before))
+                or DEADLINE_AFTER_RE.search(" ".join(after))):
             kinds.append(PASSING)
             continue
         kind = _object_after(after)

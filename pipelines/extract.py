@@ -19,9 +19,9 @@ from scrapers.platforms import Platform, detect_platform, get_platform
 from scrapers.registry import Portal, default_registry, portal_for_url
 
 from .body import BodyParts, is_account_name, walk_body
-from .generic import extract_generic, trafilatura_fields
-from .pagedate import parse_page_date  # noqa: F401  (re-exported: callers import it from here)
 from .classify import classify
+from .generic import extract_generic, trafilatura_fields
+from .pagedate import parse_page_date
 from .structure import structure_event
 from .text import decode_body, one_line
 from .urls import canonicalize_url
@@ -107,7 +107,12 @@ def extract_fields(html_text: str, url: str, portal: Portal | None) -> dict:
     doc = _parse(html_text, url)
     platform = get_platform(portal.platform) if portal else detect_platform(html_text[:200_000])
     fields = None
-    if platform.name != "generic":
+    if platform.layout_profile:
+        # a family without selectors (legacy table layouts): the layout reader, under its name
+        fields = extract_generic(doc, url, html_text)
+        if fields is not None and len(fields["body_text"]) < 200:
+            fields = None
+    elif platform.name != "generic":
         fields = _profile_fields(doc, url, platform)
         if fields is None:  # the registry says this CMS but the page is not one of its articles
             detected = detect_platform(html_text[:200_000])
@@ -214,10 +219,7 @@ def _canonical_link(doc, url: str) -> str | None:
 
 def _generic_fields(html_text: str, doc, url: str) -> dict:
     """Unknown templates: the layout reader of `pipelines.generic` (densest block of paragraphs,
-    headline, head and foot zones around it); trafilatura only when it finds no article body."""
+    headline, head and foot zones around it); trafilatura only when no element holds enough
+    paragraph text for the layout reader."""
     fields = extract_generic(doc, url, html_text)
-    if fields is None or len(fields["body_text"]) < 200:
-        fallback = trafilatura_fields(html_text, doc, url)
-        if fields is None or len(fallback["body_text"]) > len(fields["body_text"]):
-            fields = fallback
-    return fields
+    return fields if fields is not None else trafilatura_fields(html_text, doc, url)

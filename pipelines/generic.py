@@ -9,13 +9,16 @@ profile of its own, but their article pages share a layout, and that is what thi
 1. **Body**: the element that holds the most paragraph text (`densest_container`). Paragraph text
    is counted wherever it is: <p>, text-only <div>/<td>, and <br>-separated runs inside a <font> or
    a table cell; text inside links does not count, so menus and related lists never win.
-   Paragraphs credit their container fully and its parent by half, so the body's own element wins
-   over the page wrapper around it.
+   Paragraphs credit their container fully and, when it holds two or more, its parent by half, so
+   the body's own element wins over the page wrapper around it and a column of one-summary teaser
+   boxes never adds up to an article. Boxes named as comments, related news, share bars or ads are
+   discounted; a body split across sibling blocks (around an advertisement) is their parent.
 2. **Headline**: the heading-like element nearest before the body's first sentence — <h1>–<h4>,
    an element classed "title"/"headline", or a bold run filling its line (legacy pages) — that is
    not itself a sentence (a lead in an <h2>), a date or a byline. One that repeats the page's
-   og:title / JSON-LD headline / <title> wins over a nearer one. Never the site's <title> when the
-   page shows a headline; the <title> only when it shows none.
+   og:title / JSON-LD headline / <title> wins over a nearer one. On pages whose markup marks
+   nothing (an ASP.NET <span>), the plain line of its own nearest the body. Never the site's
+   <title> when the page shows a headline; the <title> only when it shows none.
 3. **Zones**: within the smallest element holding both headline and body, the blocks between them
    are the head (date lines, bylines "Viết bởi …", a lead sentence in an h2/div.sapo/summary);
    the blocks after the body are its foot (author, "Nguồn:", "Theo …"), up to a related-news
@@ -25,9 +28,10 @@ profile of its own, but their article pages share a layout, and that is what thi
    as for the known platforms.
 5. **Date**: machine-readable first (article:published_time, itemprop datePublished, JSON-LD,
    <time datetime> in the head), then a date line in the head, at the top of the body, in the
-   foot, then <meta name=pubdate|date>. Never the first date of the page, which is often today's
-   date in a top bar or a sidebar's.
+   foot, above the headline within the article's block, then <meta name=pubdate|date>. Never the
+   first date of the page, which is often today's date in a top bar or a sidebar's.
 
+A listing page (linked headlines, each with its summary) yields no body: it is not an article.
 When no element holds enough paragraph text, trafilatura is tried as a last resort.
 """
 from __future__ import annotations
@@ -37,8 +41,8 @@ import json
 import re
 
 from .body import (
-    Block, _AUTHOR_PREFIX, _SOURCE_PREFIX, _UNIT_WORDS, body_blocks, document_order, is_account_name,
-    is_byline_line, is_name, split_byline, split_name_unit, walk_blocks, BOUNDARY_RE,
+    AUTHOR_PREFIX, BOUNDARY_RE, SOURCE_PREFIX, UNIT_WORDS, Block, body_blocks, document_order,
+    is_account_name, is_byline_line, is_name, split_byline, split_name_unit, walk_blocks,
 )
 from .pagedate import is_date_line, parse_page_date, strip_dates
 from .text import clean_text, fold, one_line
@@ -70,9 +74,11 @@ def extract_generic(doc, url: str, html_text: str = "") -> dict | None:
         if bad.getparent() is not None:
             bad.drop_tree()
     body_el = densest_container(root)
-    if body_el is None:
-        return None
     order, end = document_order(root)
+    if body_el is None:
+        if _is_listing(body_blocks(root, url, order, end)):
+            return _no_article(None)
+        return None
     core = body_blocks(body_el, url, order, end)
     start = _body_start(core)
     title_el = find_headline(root, order, start, meta)
@@ -83,7 +89,10 @@ def extract_generic(doc, url: str, html_text: str = "") -> dict | None:
     zone = body_blocks(scope, url, order, end, open_to=body_el) if scope is not body_el else []
     head = [b for b in zone if t_end < b.pos < order[body_el]]
     foot = [b for b in zone if b.pos > end[body_el]]
+    core_all = core
     core = [b for b in core if b.pos > t_end and not _boilerplate_inside(b.el, body_el)]
+    if _is_listing(core):
+        return _no_article(title)
 
     dates: list[str | None] = [meta.get("published")]
     dates += [parse_page_date(t.get("datetime") or "") for t in root.xpath("//time[@datetime]")
@@ -91,6 +100,11 @@ def extract_generic(doc, url: str, html_text: str = "") -> dict | None:
     lead, head_byline = _read_head(head, title, dates)
     core, core_byline = _read_body_top(core, title, dates)
     foot_byline = _read_foot(foot, dates)
+    # a date line above the headline, inside the article's own block (category + date bars);
+    # the page's top bar and sidebars are outside that block
+    t_start = order[title_el] if title_el is not None else -1
+    dates += [parse_page_date(b.text) for b in sorted(zone + core_all, key=lambda b: -b.pos)
+              if b.pos < t_start and b.kind == "text" and is_date_line(b.text)]
     dates.append(meta.get("pubdate"))
 
     parts = walk_blocks(lead + core + foot_byline)
@@ -99,7 +113,7 @@ def extract_generic(doc, url: str, html_text: str = "") -> dict | None:
         author, source = author or line_author, source or line_source
     if author is None and meta.get("author"):
         candidate = meta["author"]
-        if is_name(candidate) and not _UNIT_WORDS.search(candidate) and not is_account_name(candidate):
+        if is_name(candidate) and not UNIT_WORDS.search(candidate) and not is_account_name(candidate):
             author = candidate  # <meta name=author> when the page prints no byline, unless it names the outlet
     return {
         "title": title or None,
@@ -109,6 +123,12 @@ def extract_generic(doc, url: str, html_text: str = "") -> dict | None:
         "body_text": "\n\n".join(parts.paragraphs),
         "images": parts.images,
     }
+
+
+def _no_article(title: str | None) -> dict:
+    """The fields of a page that holds no article (a listing): nothing to store."""
+    return {"title": title or None, "published_date": None, "author": None, "source": None,
+            "body_text": "", "images": []}
 
 
 # --- the body ------------------------------------------------------------------------------------
@@ -125,27 +145,36 @@ def densest_container(root):
     for e in reversed(elements):
         has_block[e] = any(_tag(c) in _BLOCK_TAGS or has_block.get(c, False) for c in e if isinstance(c.tag, str))
     scores: dict = {}
+    paragraphs: dict = {}  # container → number of paragraphs it holds
 
     def credit(el, weight):
         if el is not None:
             scores[el] = scores.get(el, 0.0) + weight
 
+    credits = []
     for e in elements:
         if _tag(e) in ("html", "head", "title", "script", "style", "a"):
             continue
-        runs = _own_runs(e, has_block)
-        weight = sum(n - links for n, links in runs if n >= _MIN_RUN and links <= n / 2)
-        if not weight:
+        runs = [n - links for n, links in _own_runs(e, has_block) if n >= _MIN_RUN and links <= n / 2]
+        if not runs:
             continue
-        if has_block[e] or len(runs) > 1:
-            # the element holds its paragraphs itself (<br> runs, loose text between blocks)
-            credit(e, weight)
-            credit(e.getparent(), weight / 2)
-        else:
-            # a paragraph: its container is the candidate
-            parent = e.getparent()
-            credit(parent, weight)
-            credit(parent.getparent() if parent is not None else None, weight / 2)
+        # a paragraph credits its container; an element holding runs itself (<br> runs, loose text
+        # between blocks) is the container
+        holder = e if (has_block[e] or len(runs) > 1) else e.getparent()
+        # a wrapper around one paragraph only (<div class="p"><p>…</p></div>) is the paragraph
+        while holder is not None and holder is not e and _mere_wrapper(holder) and holder.getparent() is not None:
+            holder = holder.getparent()
+        if holder is None:
+            continue
+        paragraphs[holder] = paragraphs.get(holder, 0) + len(runs)
+        credits.append((holder, sum(runs)))
+    for holder, weight in credits:
+        credit(holder, weight)
+        # half to the container's parent, for bodies split into wrappers; only from containers
+        # holding two paragraphs or more, so that a column of one-paragraph teaser boxes does not
+        # add up to an article
+        if paragraphs[holder] >= 2:
+            credit(holder.getparent(), weight / 2)
     for el in list(scores):
         if _is_boilerplate(el):
             scores[el] *= 0.3
@@ -164,18 +193,6 @@ def densest_container(root):
     return best
 
 
-def _boilerplate_inside(el, body_el) -> bool:
-    """A block of an advertisement, share bar or related box nested in the body element."""
-    node = el
-    while node is not None and node is not body_el:
-        names = " ".join(filter(None, (node.get("class"), node.get("id")))) if isinstance(node.tag, str) else ""
-        if names and (_BOILERPLATE_SUBSTR.search(names)
-                      or any(_BOILERPLATE_TOKEN.match(t) for t in re.split(r"[\s_-]+", names))):
-            return True
-        node = node.getparent()
-    return False
-
-
 # Class and id names of boxes that hold paragraphs but are not the article: comments, related
 # news with their summaries, sidebars, footers, share bars, advertisements.
 _BOILERPLATE_SUBSTR = re.compile(
@@ -186,17 +203,33 @@ _BOILERPLATE_SUBSTR = re.compile(
 _BOILERPLATE_TOKEN = re.compile(r"^(?:ads?|adv|advert|banner|menu|nav|navbar|tags?|hot|more|other|others|aside|footer)$", re.I)
 
 
+def _mere_wrapper(el) -> bool:
+    """An element whose only content is one child element (no text of its own)."""
+    children = [c for c in el if isinstance(c.tag, str)]
+    return (len(children) == 1 and not (el.text or "").strip() and not (children[0].tail or "").strip()
+            and _tag(el) not in ("body", "html"))
+
+
+def _named_boilerplate(node) -> bool:
+    if node is None or not isinstance(node.tag, str):
+        return False
+    names = " ".join(filter(None, (node.get("class"), node.get("id"))))
+    return bool(names) and (bool(_BOILERPLATE_SUBSTR.search(names))
+                            or any(_BOILERPLATE_TOKEN.match(t) for t in re.split(r"[\s_-]+", names)))
+
+
 def _is_boilerplate(el) -> bool:
     """The element or its parent is named as a box that is not the article (the parent: a comment
     list's items, a related box's entries). Not further up: real sites wrap their article column
     in names like "sidebar-1"."""
+    return _named_boilerplate(el) or _named_boilerplate(el.getparent())
+
+
+def _boilerplate_inside(el, body_el) -> bool:
+    """A block of an advertisement, share bar or related box nested in the body element."""
     node = el
-    for _ in range(2):
-        if node is None or not isinstance(node.tag, str):
-            break
-        names = " ".join(filter(None, (node.get("class"), node.get("id"))))
-        if names and (_BOILERPLATE_SUBSTR.search(names)
-                      or any(_BOILERPLATE_TOKEN.match(t) for t in re.split(r"[\s_-]+", names))):
+    while node is not None and node is not body_el:
+        if _named_boilerplate(node):
             return True
         node = node.getparent()
     return False
@@ -236,6 +269,18 @@ def _own_runs(el, has_block) -> list[tuple[int, int]]:
     return [(n, links) for n, links in runs if n]
 
 
+def _is_listing(core: list[Block]) -> bool:
+    """A listing page (headline links, each followed by its summary), not an article: three or
+    more linked headlines with running text after them. An article's related links come after
+    its last paragraph, and its own links sit inside sentences."""
+    headlines = 0
+    for i, b in enumerate(core):
+        if b.kind == "text" and b.link_ratio >= 0.8 and len(b.text) >= 20:
+            if any(n.kind == "text" and n.link_ratio < 0.5 and _sentence_like(n.text) for n in core[i + 1:]):
+                headlines += 1
+    return headlines >= 3
+
+
 def _sentence_like(text: str) -> bool:
     """A sentence of running text (a lead, a paragraph), as opposed to a headline or a label."""
     return len(text) >= 40 and (bool(re.search(r"[.!?…][”\"’)]?$", text)) or len(text) >= 200)
@@ -266,6 +311,8 @@ def _headline_candidates(root, order, start):
             kind = "classed"
         elif tag in ("b", "strong") and _fills_its_line(el):
             kind = "bold"
+        elif tag in ("div", "span", "p", "td", "font") and not has_block_child(el) and _stands_alone(el):
+            kind = "line"  # a line of its own with nothing else to say it is the headline
         else:
             continue
         text = one_line(el.text_content())
@@ -274,7 +321,7 @@ def _headline_candidates(root, order, start):
         links = one_line(" ".join(a.text_content() for a in el.xpath(".//a")))
         if len(links) >= 0.8 * len(text) and not strong:
             continue  # a linked heading before the article is another article's (a sidebar list)
-        if _AUTHOR_PREFIX.match(text) or _SOURCE_PREFIX.match(text):
+        if AUTHOR_PREFIX.match(text) or SOURCE_PREFIX.match(text):
             continue
         yield el, kind, text
 
@@ -295,7 +342,13 @@ def _fills_its_line(el) -> bool:
 
 
 def find_headline(root, order, start, meta):
-    """The headline element (see the module docstring), or None."""
+    """The headline element (see the module docstring), or None.
+
+    1. a candidate that repeats the og:title / JSON-LD headline / <title> (nearest the body);
+    2. else the heading, "title"-classed element or bold line nearest the body;
+    3. else, on pages whose markup says nothing (no heading, no class), the plain line of its own
+       nearest the body (an ASP.NET <span>, a PHP CMS <div>) that is no date, byline or sentence.
+    """
     candidates = list(_headline_candidates(root, order, start))
     if not candidates:
         return None
@@ -306,7 +359,22 @@ def find_headline(root, order, start, meta):
                    if len(text.split()) >= 4 and _overlap(text, ref) >= 0.8]
         if similar:
             return max(similar, key=lambda el: order[el])
-    return max((el for el, _kind, _text in candidates), key=lambda el: order[el])
+    marked = [el for el, kind, _text in candidates if kind != "line"]
+    return max(marked or [el for el, _kind, _text in candidates], key=lambda el: order[el])
+
+
+def has_block_child(el) -> bool:
+    return any(_tag(c) in _BLOCK_TAGS for c in el)
+
+
+def _stands_alone(el) -> bool:
+    """The element's text is a line of its own: its parent has other blocks or a <br> next to it."""
+    parent = el.getparent()
+    if parent is None:
+        return False
+    nxt = el.getnext()
+    return _tag(parent) in _BLOCK_TAGS and (nxt is None or _tag(nxt) in _BLOCK_TAGS or _tag(nxt) == "br"
+                                            or _tag(el) in _BLOCK_TAGS)
 
 
 def _overlap(text: str, ref_words: set) -> float:
@@ -347,7 +415,7 @@ def _read_head(head: list[Block], title: str, dates: list) -> tuple[list[Block],
         if b.kind != "text" or b.text == title:
             continue
         text = b.text
-        if _AUTHOR_PREFIX.match(text) or _SOURCE_PREFIX.match(text):
+        if AUTHOR_PREFIX.match(text) or SOURCE_PREFIX.match(text):
             dates.append(parse_page_date(text))
             byline.append(_byline_text(text))
         elif is_date_line(text):
@@ -374,7 +442,7 @@ def _read_body_top(core: list[Block], title: str, dates: list) -> tuple[list[Blo
             if is_date_line(b.text):
                 dates.append(parse_page_date(b.text))
                 continue
-            if (_AUTHOR_PREFIX.match(b.text) or _SOURCE_PREFIX.match(b.text)) and is_byline_line(b):
+            if (AUTHOR_PREFIX.match(b.text) or SOURCE_PREFIX.match(b.text)) and is_byline_line(b):
                 byline.append(_byline_text(b.text))
                 continue
             started = _sentence_like(b.text)
@@ -392,7 +460,7 @@ def _read_foot(foot: list[Block], dates: list) -> list[Block]:
             break
         if b.link_ratio >= 0.5:
             continue  # "In bài", share buttons
-        if (_AUTHOR_PREFIX.match(b.text) or _SOURCE_PREFIX.match(b.text)) and parse_page_date(b.text):
+        if (AUTHOR_PREFIX.match(b.text) or SOURCE_PREFIX.match(b.text)) and parse_page_date(b.text):
             # "Người viết: Hà Linh | Ngày đăng: 13/05/2022": the date, then the byline without it
             dates.append(parse_page_date(b.text))
             b.text = _byline_text(b.text)

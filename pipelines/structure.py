@@ -345,12 +345,14 @@ def find_district(title: str, body_text: str, portal_district: str | None = None
     for text in [title] + [s for i, s in _launch_sentences(paragraphs) if i <= 1]:
         for _, d in _district_mentions(text):
             return _prefer_portal_spelling(d, portal_district)
-    if portal_district:
-        return portal_district
     counts: dict[str, tuple[int, int, str]] = {}
     for pos, d in _district_mentions(title + "\n" + body_text):
         n, first, v = counts.get(fold(d), (0, pos, d))
         counts[fold(d)] = (n + 1, first, v)
+    # The portal's own district, unless the text names districts and never the portal's: a report
+    # republished from another district's portal ("Tin trong tỉnh") keeps its own district.
+    if portal_district and (not counts or fold(portal_district) in counts):
+        return portal_district
     if not counts:
         return None
     return max(counts.values(), key=lambda c: (c[0], -c[1]))[2]

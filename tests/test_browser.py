@@ -96,7 +96,7 @@ def test_search_as_people_type_finds_the_launch_reports(page, datasette_server, 
 
 def test_map_renders_a_marker_for_every_located_launch(page, datasette_server, crawled):
     db = sqlite_utils.Database(crawled["db_path"])
-    located = db.execute("select count(*) from launches where latitude is not null and longitude is not null").fetchone()[0]
+    located = db.execute("select count(*) from story_launches where latitude is not null and longitude is not null").fetchone()[0]
     assert located
     page.goto(datasette_server + "/-/map")  # tiles come from the internet and stay grey offline: markers still render
     page.wait_for_selector(".leaflet-marker-icon", timeout=20000)

@@ -186,3 +186,54 @@ def test_launch_together_with_a_review_in_the_title_is_still_a_launch():
         "Sáng 10/7, Đảng ủy thị trấn Sơn Lư tổ chức hội nghị ra mắt mô hình điểm và sơ kết công tác dân vận.",
     )
     assert c.is_launch_report and c.launch_score > 0.8
+
+
+# --- plans, announcements and planning meetings (not launches) ------------------------------------
+
+@pytest.mark.parametrize(
+    "title, body",
+    [
+        (  # the plan for a launch conference: the plan governs "ra mắt"
+            f"Kế hoạch tổ chức hội nghị ra mắt mô hình {MODEL} năm 2024",
+            f"Ngày 1/3/2024, UBND xã A ban hành Kế hoạch số 35/KH-UBND về tổ chức hội nghị ra mắt mô hình {MODEL} năm 2024."
+            "\n\nTheo kế hoạch, hội nghị dự kiến được tổ chức vào ngày 15/3/2024 tại hội trường UBND xã.",
+        ),
+        (  # an announcement of the ceremony
+            f"Thông báo về việc tổ chức lễ ra mắt mô hình {MODEL}",
+            f"UBND xã B thông báo về việc tổ chức lễ ra mắt mô hình {MODEL} vào sáng thứ Hai tuần tới.",
+        ),
+        (  # a training course that teaches how to organise the launch
+            "Tập huấn nghiệp vụ công tác dân vận chính quyền năm 2024",
+            "Ngày 18/3, Ban Dân vận Tỉnh ủy tổ chức lớp tập huấn cho cán bộ cấp xã.\n\nHọc viên được truyền đạt các "
+            f"chuyên đề: kỹ năng tiếp công dân; quy trình xây dựng và tổ chức ra mắt mô hình {MODEL}.",
+        ),
+        (  # a district's planning meeting: communes will launch before a deadline
+            f"Huyện C: Hội nghị triển khai xây dựng mô hình {MODEL} giai đoạn 2024 - 2025",
+            f"Ngày 12/1, Ban Thường vụ Huyện ủy C tổ chức hội nghị triển khai xây dựng mô hình {MODEL} giai đoạn "
+            "2024 - 2025 đến lãnh đạo 24 xã, thị trấn.\n\nCác xã được chọn phải thành lập Ban Chỉ đạo và tổ chức "
+            "ra mắt mô hình trước ngày 30/6/2024.",
+        ),
+    ],
+)
+def test_plans_and_planning_meetings_are_not_launches(title, body):
+    c = classify(title, body)
+    assert not c.is_launch_report, c.reasons
+    assert c.launch_score < 0.5
+
+
+def test_plan_words_far_from_the_launch_do_not_block_it():
+    # "Theo kế hoạch" names the plan the launch follows; the launch itself happened
+    c = classify(
+        f"Xã D ra mắt mô hình {MODEL}",
+        f"Thực hiện Kế hoạch số 120-KH/HU, sáng 5/4, Đảng ủy xã D tổ chức hội nghị ra mắt mô hình {MODEL}.",
+    )
+    assert c.is_launch_report and c.launch_score > 0.8
+
+
+def test_a_rollout_conference_for_named_communes_is_a_launch():
+    for title in (
+        f"Hội nghị triển khai xây dựng mô hình {MODEL} ở 2 xã Đông Yên và Đông Minh",
+        f"Đảng ủy xã Đông Yên: Hội nghị triển khai xây dựng mô hình {MODEL}",
+    ):
+        assert "rollout" in launch_mentions(title), title
+    assert launch_mentions(f"Hội nghị triển khai xây dựng mô hình {MODEL} đến lãnh đạo 24 xã") == ["passing"]

@@ -45,7 +45,7 @@ def test_export_launches_csv_with_bom(crawled, tmp_path):
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
     db = sqlite_utils.Database(crawled["db_path"])
-    assert len(rows) == db["launches"].count
+    assert len(rows) == db.execute("select count(*) from story_launches").fetchone()[0]  # one per story
     assert list(rows[0])[:7] == ["id", "unit", "unit_type", "district", "province", "event_date", "board_size"]
     assert any(r["province"] == "Thanh Hóa" for r in rows)
 
@@ -73,3 +73,13 @@ def test_missing_archive_is_a_clear_error(tmp_path):
 def test_unknown_portal_is_a_clear_error(tmp_path):
     result = thanthien("crawl", "--portal", "nowhere", "--db", tmp_path / "a.db", check=False)
     assert result.returncode == 1 and "unknown portal 'nowhere'" in result.stderr
+
+
+def test_launch_exports_count_stories_unless_copies(crawled):
+    db = sqlite_utils.Database(crawled["db_path"])
+    one_per_story = thanthien("export", "launches", "--jsonl", "--db", crawled["db_path"]).stdout.strip().splitlines()
+    every_copy = thanthien("export", "launches", "--jsonl", "--copies", "--db", crawled["db_path"]).stdout.strip().splitlines()
+    assert len(one_per_story) == db.execute("select count(*) from story_launches").fetchone()[0]
+    assert len(every_copy) == db["launches"].count > len(one_per_story)
+    stories = thanthien("export", "--table", "stories", "--jsonl", "--db", crawled["db_path"]).stdout.strip().splitlines()
+    assert len(stories) == db.execute("select sum(size) from stories where size > 1").fetchone()[0]

@@ -3,7 +3,7 @@ import json
 
 import sqlite_utils
 
-from archive.evaluate import compare, format_report
+from archive.evaluate import compare, compare_stories, format_report
 
 from .conftest import thanthien
 
@@ -19,6 +19,26 @@ def test_every_article_is_archived_once_with_correct_fields(crawled):
     assert report["false_launches"] == [] and report["missed_launches"] == []
     assert report["mistakes"] == []
     assert all(right == total for right, total in report["fields"].values())
+
+
+def test_republished_copies_are_one_story(crawled):
+    db = sqlite_utils.Database(crawled["db_path"])
+    truth = crawled["truth"]
+    report = compare_stories(list(db["articles"].rows), truth)
+    assert len({t["story"] for t in truth}) < len(truth)  # the simulator republishes some reports
+    assert report["wrongly_merged"] == [] and report["wrongly_split"] == []
+    assert report["stories"] == report["expected_stories"] == db["stories"].count
+    for story in db.query("select * from stories where size > 1"):
+        canonical = db["articles"].get(story["canonical_article_id"])
+        dates = [r["published_date"] for r in db.query("select published_date from articles where story_id = ?", [story["id"]])]
+        assert canonical["published_date"] == min(dates) == story["first_published"]
+        assert len(story["portals"].split(",")) == 2 and canonical["is_canonical"] == 1
+    # launch counts count stories: only the earliest copy of each story contributes its units
+    earliest = {}
+    for t in sorted(truth, key=lambda t: t["published_date"]):
+        earliest.setdefault(t["story"], t)
+    expected = sum(len(t["event"]["units"]) for t in earliest.values() if t["is_launch_report"])
+    assert db.execute("select count(*) from story_launches").fetchone()[0] == expected < db["launches"].count
 
 
 def test_launch_rows_and_lookup_tables_match_events(crawled):

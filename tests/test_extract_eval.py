@@ -5,8 +5,6 @@ import sys
 import unicodedata
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
@@ -41,7 +39,6 @@ def _is_utf8(data: bytes) -> bool:
         return False
 
 
-@pytest.mark.xfail(strict=False, reason="extraction improvements pending")
 def test_extraction_meets_the_issue_thresholds():
     report = extract_eval.evaluate()
     failures = extract_eval.threshold_failures(report)

@@ -285,7 +285,7 @@ def test_canned_queries_run_and_return_rows(datasette_server, crawled):
         rows = get_json(f"{datasette_server}/thanthien/{name}.json?_shape=array{params}")
         assert rows, name
     months = get_json(f"{datasette_server}/thanthien/launches_by_month.json?_shape=array")
-    launches = sqlite_utils.Database(crawled["db_path"])["launches"].count
+    launches = sqlite_utils.Database(crawled["db_path"])["story_launches"].count  # stories, not copies
     assert sum(r["launches"] for r in months) == launches and any(r["launches"] == 0 for r in months)  # gaps filled
     officials = get_json(f"{datasette_server}/thanthien/officials_at_launches.json?_shape=array")
     assert officials[0]["launch_reports"] >= officials[-1]["launch_reports"] >= 1
@@ -295,7 +295,7 @@ def test_year_facets_on_views(datasette_server, crawled):
     data = get_json(f"{datasette_server}/thanthien/launch_events.json?_size=0")
     facets = data["facet_results"]
     assert {"year", "province", "district", "portal", "unit_type"} <= set(facets)
-    assert sum(item["count"] for item in facets["year"]["results"]) == sqlite_utils.Database(crawled["db_path"])["launches"].count
+    assert sum(item["count"] for item in facets["year"]["results"]) == sqlite_utils.Database(crawled["db_path"])["story_launches"].count
     data = get_json(f"{datasette_server}/thanthien/article_list.json?_size=0&_search=chinh+quyen")
     assert "year" in data["facet_results"] and data["filtered_table_rows_count"] >= 22
 
@@ -358,11 +358,15 @@ def _rows_by_id(text):
     return {row["id"]: row for row in csv.DictReader(io.StringIO(text.lstrip("\ufeff")))}
 
 
-@pytest.mark.parametrize("table", ["launches", "articles"])
-def test_datasette_streamed_csv_equals_the_cli_export(datasette_server, crawled, table):
+@pytest.mark.parametrize("table,cli_args", [
+    ("story_launches", ["--table", "launches"]),            # one per story: the default of both
+    ("launches", ["--table", "launches", "--copies"]),      # every copy
+    ("articles", ["--table", "articles"]),
+])
+def test_datasette_streamed_csv_equals_the_cli_export(datasette_server, crawled, table, cli_args):
     # _size=5 makes Datasette walk several pages: _stream=on must still give every row.
     served = _rows_by_id(get(f"{datasette_server}/thanthien/{table}.csv?_stream=on&_size=5"))
-    exported = _rows_by_id(thanthien("export", "--table", table, "--csv", "--db", crawled["db_path"]).stdout)
+    exported = _rows_by_id(thanthien("export", *cli_args, "--csv", "--db", crawled["db_path"]).stdout)
     assert served.keys() == exported.keys() and len(served) == sqlite_utils.Database(crawled["db_path"])[table].count
     shared = set(next(iter(served.values()))) & set(next(iter(exported.values())))
     assert {"id", "title" if table == "articles" else "unit"} <= shared

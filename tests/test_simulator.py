@@ -294,7 +294,7 @@ def test_ground_truth_shape(sim, truth):
     assert len(truth) == len(ARTICLES)
     first = truth[0]
     assert set(first) == {"url", "portal", "platform", "title", "published_date", "author", "source",
-                          "body_text", "images", "is_launch_report", "event"}
+                          "body_text", "images", "is_launch_report", "event", "story"}
     a = SAMPLE_ARTICLES[0]
     assert first["url"].startswith(sim.base_urls["sim-quanson"] + "/portal/Pages/2023-3-17/")
     assert first["platform"] == "sharepoint"

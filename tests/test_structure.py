@@ -356,3 +356,28 @@ def test_officials_title_stops_before_a_following_group():
 
 def test_event_date_published_as_printed():
     assert find_event_date("", "Sáng 17/3, xã A ra mắt mô hình.", "17/03/2023 10:25") == "2023-03-17"
+
+
+# --- names, provinces and codes as real pages write them ------------------------------------------
+
+def test_place_names_ending_in_le_or_a_number():
+    assert find_units("Xã Hòa Lễ ra mắt mô hình", "") == ["xã Hòa Lễ"]
+    assert find_units("Xã Hố Nai 3 ra mắt mô hình", "") == ["xã Hố Nai 3"]
+    body = f"Sáng ngày 15/3, Đảng ủy xã Hố Nai 3, huyện Trảng Bom tổ chức hội nghị ra mắt mô hình {MODEL}."
+    assert find_units("", body) == ["xã Hố Nai 3"]
+    # a number that counts something is not part of the name
+    assert find_units("", f"Xã Quảng Ngọc 12 thành viên ra mắt mô hình {MODEL}.") == ["xã Quảng Ngọc"]
+    # a ceremony named after the place still ends it
+    assert find_units("Na Mèo: Lễ ra mắt mô hình", "") == []
+
+
+def test_province_from_a_provincial_party_committee():
+    body = "Dự hội nghị có đồng chí Hoàng Thị Mỹ Linh - Phó Trưởng Ban Dân vận Tỉnh ủy Đắk Lắk."
+    assert find_province("", body) == "Đắk Lắk"
+    assert find_province("", "Đồng chí A B, Ủy viên Ban Thường vụ Tỉnh ủy, Bí thư Huyện ủy.") is None
+
+
+def test_document_codes_with_lower_case_letters():
+    text = ("Quy định số 11-QĐi/TW, Chương trình số 12-CTr/HU, Quyết định 1234/QĐ-TTg, Chỉ thị 05-CT/TW, "
+            "Nghị định 61/2018/NĐ-CP; ngày 3-Ngày không phải mã.")
+    assert find_documents(text) == ["11-QĐi/TW", "12-CTr/HU", "1234/QĐ-TTg", "05-CT/TW", "61/2018/NĐ-CP"]

@@ -221,8 +221,8 @@ def test_429_is_survived_honouring_retry_after(closed_portal, tmp_path):
 def test_repeated_429s_stop_cleanly_and_the_next_run_resumes(closed_portal, tmp_path):
     db_path = tmp_path / "a.db"
     with WaybackSimulator(closed_portal["snapshots"], hidden_from_prefix=closed_portal["hidden"]) as wb:
-        # 3 listings and 5 articles go through, then three 429s in a row (Retry-After 0.2 s)
-        wb.fail_after(8, 3, retry_after=0.2, kind="id_")
+        # 4 listing pages and 5 articles go through, then three 429s in a row (Retry-After 0.2 s)
+        wb.fail_after(9, 3, retry_after=0.2, kind="id_")
         first = recover(wb, db_path, check=False)
         assert first.returncode == 3, first.stdout + first.stderr[-3000:]
         assert "Run the same command again later to resume" in first.stderr

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from .base import Platform
 from .generic import Generic
+from .legacy import Legacy
 from .liferay import Liferay
 from .sharepoint import SharePoint
 from .wordpress import WordPress
 
-PLATFORMS: dict[str, Platform] = {p.name: p for p in (SharePoint(), Liferay(), WordPress(), Generic())}
+# Order matters for detection only; Legacy has no markers (chosen by registry entries, see its module).
+PLATFORMS: dict[str, Platform] = {p.name: p for p in (SharePoint(), Liferay(), WordPress(), Legacy(), Generic())}
 
 
 def get_platform(name: str | None) -> Platform:

@@ -34,6 +34,9 @@ class Platform:
     author_css: tuple[str, ...] = ()
     #: elements inside the body that are never article text (related boxes, share buttons)
     body_noise_css: tuple[str, ...] = ()
+    #: True for families without usable selectors (legacy table layouts): the page is read by the
+    #: generic layout reader (`pipelines.generic`) and the record labelled with this platform
+    layout_profile: bool = False
 
     def is_article_url(self, url: str) -> bool:
         parts = urlsplit(url)

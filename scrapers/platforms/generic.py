@@ -1,5 +1,6 @@
-"""The fallback for sites no platform module knows: follow same-host links, let the extractor's
-generic path (trafilatura plus a few metadata rules) find the article."""
+"""The fallback for sites no platform module knows: follow same-host links, tell articles by URL
+shape, and let the layout reader (`pipelines.generic`: densest block of paragraphs, the headline
+before it, date, lead and byline around it) find the article."""
 import re
 
 from .base import Platform

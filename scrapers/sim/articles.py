@@ -1366,3 +1366,8 @@ ARTICLES: list[dict] = [
         event=None,
     ),
 ]
+
+# The same reports republished by other portals of the province (scrapers/sim/republished.py).
+from .republished import republished_copies  # noqa: E402
+
+ARTICLES = ARTICLES + republished_copies(ARTICLES)

@@ -228,6 +228,7 @@ class Simulator(FaultsMixin):
                 "images": [{"caption": image.get("caption")} for image in a["images"]],
                 "is_launch_report": bool(a["is_launch_report"]),
                 "event": copy.deepcopy(a["event"]),
+                "story": a.get("story", a["key"]),  # republished copies share their original's story
             })
         return truth
 

@@ -1,0 +1,99 @@
+"""Stories: one story however many portals republished it.
+
+Each stored article is checked against the whole archive through the persisted MinHash index of
+`pipelines.dedupe` (exact copies after boilerplate stripping, then near copies verified exactly and
+guarded against press-template twins). A match joins the matched article's story; otherwise the
+article starts its own. A story's canonical copy is the earliest published, ties broken by the most
+complete record; its `event` merges what the copies say, the canonical copy first.
+"""
+from __future__ import annotations
+
+import json
+
+import sqlite_utils
+
+from pipelines.dedupe import NearDuplicateIndex
+
+EVENT_FIELDS = ("event_date", "units", "district", "province", "unit_codes", "board_size", "officials", "slogans", "documents")
+
+
+def create_tables(db: sqlite_utils.Database) -> None:
+    db["stories"].create(
+        {"id": int, "canonical_article_id": int, "size": int, "first_published": str, "portals": str,
+         "is_launch_report": int, "event": str},
+        pk="id", if_not_exists=True,
+    )
+
+
+class StoryAssigner:
+    """Holds the archive's near-duplicate index. One per archive file in a process: several
+    crawlers (one per portal) write through their own connections but must see each other's
+    articles, so the index is shared and the connection is passed per call."""
+
+    def __init__(self, db: sqlite_utils.Database):
+        self.index = NearDuplicateIndex.from_db(db.conn)
+
+    def assign(self, db: sqlite_utils.Database, article_id: int, body_text: str) -> int:
+        """(Re)index one article and put it in its story. Call inside the article's transaction."""
+        old_story = db.execute("select story_id from articles where id = ?", [article_id]).fetchone()[0]
+        if article_id in self.index:
+            self.index.remove(article_id)
+        matches = self.index.match(body_text, exclude=article_id)
+        self.index.add(article_id, body_text)
+        story_id = None
+        for other_id, _score in matches:
+            row = db.execute("select story_id from articles where id = ?", [other_id]).fetchone()
+            if row and row[0]:
+                story_id = row[0]
+                break
+        if story_id is None:
+            story_id = old_story if old_story and _story_size(db, old_story, exclude=article_id) == 0 else None
+        if story_id is None:
+            story_id = db["stories"].insert({"size": 1}).last_pk
+        db.execute("update articles set story_id = ? where id = ?", [story_id, article_id])
+        refresh_story(db, story_id)
+        if old_story and old_story != story_id:
+            refresh_story(db, old_story)
+        return story_id
+
+    def save(self, db: sqlite_utils.Database) -> None:
+        self.index.save(db.conn)
+
+
+def _story_size(db, story_id: int, exclude: int | None = None) -> int:
+    return db.execute("select count(*) from articles where story_id = ? and id != ?", [story_id, exclude or -1]).fetchone()[0]
+
+
+def _completeness(row: dict) -> int:
+    event = json.loads(row["event"]) if row["event"] else {}
+    filled = sum(1 for k in ("title", "published_date", "author", "source", "body_text") if row[k])
+    return filled + sum(1 for k in EVENT_FIELDS if event.get(k) not in (None, [], ""))
+
+
+def refresh_story(db: sqlite_utils.Database, story_id: int) -> None:
+    """Recompute a story's canonical copy, size, dates, portals and merged event from its copies."""
+    copies = list(db.query("select * from articles where story_id = ?", [story_id]))
+    if not copies:
+        db.execute("delete from stories where id = ?", [story_id])
+        return
+    copies.sort(key=lambda r: (r["published_date"] or "9999", -_completeness(r), r["id"]))
+    canonical = copies[0]
+    merged = None
+    for row in copies:
+        if not row["event"]:
+            continue
+        event = json.loads(row["event"])
+        if merged is None:
+            merged = dict(event)
+        else:  # a field the earlier copies leave empty comes from a later one
+            for field in EVENT_FIELDS:
+                if merged.get(field) in (None, [], "") and event.get(field) not in (None, [], ""):
+                    merged[field] = event[field]
+    db["stories"].upsert({
+        "id": story_id, "canonical_article_id": canonical["id"], "size": len(copies),
+        "first_published": canonical["published_date"],
+        "portals": ",".join(sorted({r["portal"] or "" for r in copies})),
+        "is_launch_report": int(any(r["is_launch_report"] for r in copies)),
+        "event": json.dumps(merged, ensure_ascii=False) if merged else None,
+    }, pk="id")
+    db.execute("update articles set is_canonical = (id = ?) where story_id = ?", [canonical["id"], story_id])
