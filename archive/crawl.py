@@ -78,6 +78,8 @@ def run_crawl(targets: list[dict], db_path: Path, *, overrides: dict | None = No
         summary.per_portal[name]["errors"] = db.execute(
             "select count(*) from crawl_events where crawl_run_id = ? and portal = ? and final = 1", [run_id, name]
         ).fetchone()[0]
+    # Fold the WAL into the main file: `thanthien serve` opens the archive immutable, which ignores WAL.
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.close()
     summary.status = status
     return summary

@@ -103,7 +103,24 @@ def ensure_views(db_path: Path) -> None:
         pass
 
 
+def checkpoint(db_path: Path) -> None:
+    """Fold a leftover WAL (a crawl still writing, or killed) into the file: immutable serving
+    ignores the WAL, so rows still in it would be invisible. A read-only archive is served as is."""
+    import sqlite3
+
+    wal = Path(f"{db_path}-wal")
+    if not wal.exists() or wal.stat().st_size == 0:
+        return
+    try:
+        conn = sqlite3.connect(db_path)
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.close()
+    except sqlite3.Error:
+        pass
+
+
 def serve(db_path: Path, **kwargs) -> int:
+    checkpoint(db_path)
     ensure_views(db_path)
     cmd = datasette_command(db_path, **kwargs)
     env = dict(os.environ, PYTHONUNBUFFERED="1")
