@@ -215,6 +215,10 @@ class Fetched:
 
     @property
     def text(self) -> str:
+        # the legacy portal serves windows-1258 (decomposed tones): decode it as a browser would
+        charset = (self.headers.get_content_charset() if self.headers is not None else None) or "utf-8"
+        if charset == "windows-1258":
+            return unicodedata.normalize("NFC", self.body.decode("cp1258"))
         return self.body.decode("utf-8")
 
     @property
@@ -281,13 +285,14 @@ def _index_keys(sim, truth):
 
 
 def test_portals_and_base_urls(sim):
-    assert set(sim.base_urls) == {"sim-quanson", "sim-samson", "sim-krongpac", "sim-dongvan"}
-    assert len(set(sim.base_urls.values())) == 4
+    assert set(sim.base_urls) == {"sim-quanson", "sim-samson", "sim-krongpac", "sim-dongvan", "sim-quangchau",
+                                  "sim-baothanhhoa"}
+    assert len(set(sim.base_urls.values())) == 6
     for name, url in sim.base_urls.items():
         assert re.fullmatch(r"http://127\.0\.0\.1:\d+", url)
     assert PORTALS["sim-quanson"].display_name == "Cổng thông tin điện tử huyện Quan Sơn"
     assert PORTALS["sim-dongvan"].display_name == "Xã Đông Văn - huyện Đông Sơn"
-    assert {p.platform for p in PORTALS.values()} == {"sharepoint", "liferay", "wordpress"}
+    assert {p.platform for p in PORTALS.values()} == {"sharepoint", "liferay", "wordpress", "legacy", "generic"}
 
 
 def test_ground_truth_shape(sim, truth):
@@ -354,8 +359,14 @@ def test_robots(sim):
     assert sim.request_count(portal="sim-dongvan", path="/robots.txt") >= 1
 
 
+# The four CMS portals these sample articles are written for; the legacy and the news-site portals
+# have tests of their own (bottom of this file).
+CMS_PORTALS = ("sim-quanson", "sim-samson", "sim-krongpac", "sim-dongvan")
+
+
 def test_home_pages(sim, truth):
-    for portal, base in sim.base_urls.items():
+    for portal in CMS_PORTALS:
+        base = sim.base_urls[portal]
         r = fetch(base + "/")
         assert r.status == 200
         assert r.headers["Content-Type"] == "text/html; charset=utf-8"
@@ -369,7 +380,7 @@ def test_home_pages(sim, truth):
 
 
 def test_not_found(sim):
-    for base in sim.base_urls.values():
+    for base in (sim.base_urls[p] for p in CMS_PORTALS):
         for path in ("/no/such/page", "/portal/Pages/2023-3-17/Nothing.aspx", "/-/no-such-slug", "/2023/03/17/nope/"):
             r = fetch(base + path)
             assert r.status == 404, (base, path)
@@ -497,6 +508,8 @@ TITLE_CSS = {
     "sharepoint": "p.tandan-p-article-news-title::text",
     "liferay": "div.asset-full-content h3.header-title span::text",
     "wordpress": "article.post h1.entry-title::text",
+    "legacy": "td font[size='3'] > b::text",
+    "generic": "div.article-detail h1.article-title::text",
 }
 BODY_CSS = {
     # tandan shows the lead apart, above the rich-HTML field
@@ -747,3 +760,162 @@ def test_bad_articles_rejected():
         Simulator([dict(SAMPLE_ARTICLES[0], portal="sim-nowhere")])
     with pytest.raises(ValueError, match="duplicate"):
         Simulator([SAMPLE_ARTICLES[0], SAMPLE_ARTICLES[0]])
+
+
+# ------------------------------------------------------------------------------------------------
+# The legacy commune page (windows-1258) and the provincial news site (a template no module knows)
+# ------------------------------------------------------------------------------------------------
+
+from pipelines.extract import extract_record, soft_failure  # noqa: E402
+from pipelines.text import decode_body, encode_cp1258  # noqa: E402
+from scrapers.platforms import get_platform  # noqa: E402
+from scrapers.registry import default_registry  # noqa: E402
+from scrapers.sim.articles_more import ARTICLES_MORE  # noqa: E402
+
+# their own content plus filler, so both listings paginate
+MORE = ARTICLES_MORE + filler("sim-quangchau", 3, year=2018) + filler("sim-baothanhhoa", 4, year=2021)
+CP1258_TONES = {0xCC, 0xEC, 0xDE, 0xD2, 0xF2}  # combining grave, acute, tilde, hook, dot below
+
+
+@pytest.fixture(scope="module")
+def sim_more():
+    with Simulator(MORE) as simulator:
+        yield simulator
+
+
+def registry_portal(sim, name):
+    import dataclasses
+
+    return dataclasses.replace(default_registry()[name], base_url=sim.base_urls[name])
+
+
+def test_new_portals_are_registered():
+    registry = default_registry()
+    for name, platform in (("sim-quangchau", "legacy"), ("sim-baothanhhoa", "generic")):
+        assert PORTALS[name].platform == registry[name].platform == platform
+        assert registry[name].simulated and registry[name].province == "Thanh Hóa"
+    assert registry["sim-quangchau"].district == "thành phố Sầm Sơn"
+    assert registry["sim-baothanhhoa"].district is None
+    per_portal = {name: [a for a in ARTICLES_MORE if a["portal"] == name] for name in ("sim-quangchau", "sim-baothanhhoa")}
+    for articles in per_portal.values():
+        assert len(articles) == 6 and sum(a["is_launch_report"] for a in articles) == 3
+
+
+def test_legacy_pages_are_cp1258_on_the_wire(sim_more):
+    truth = [t for t in sim_more.ground_truth() if t["portal"] == "sim-quangchau"]
+    assert len(truth) == 9
+    for t in truth:
+        r = fetch(t["url"])
+        assert r.status == 200
+        assert r.headers["Content-Type"] == "text/html; charset=windows-1258"
+        assert b'<meta http-equiv="Content-Type" content="text/html; charset=windows-1258">' in r.body
+        with pytest.raises(UnicodeDecodeError):
+            r.body.decode("utf-8")
+        assert CP1258_TONES & set(r.body)  # tones as separate combining bytes, as Windows keyboards wrote them
+        text = unicodedata.normalize("NFC", r.body.decode("cp1258"))
+        assert encode_cp1258(text) == r.body
+        assert decode_body(r.body, {"Content-Type": r.headers["Content-Type"]})[0] == text
+        # what a reader sees: the headline in <font size=3><b>, the update line, the body in order
+        assert norm(r.sel.css(TITLE_CSS["legacy"]).get()) == t["title"]
+        day = t["published_date"]
+        assert f"(Cập nhật: {day[8:10]}/{day[5:7]}/{day[:4]})" in text
+        paragraphs = [norm(p) for p in r.sel.css("p[align='justify'] font").xpath("string()").getall()]
+        assert paragraphs == t["body_text"].split("\n\n")
+        assert "<font" in text and "class=" not in text
+
+
+def test_legacy_urls_listing_and_pagination(sim_more):
+    base = sim_more.base_urls["sim-quangchau"]
+    legacy = get_platform("legacy")
+    truth = [t for t in sim_more.ground_truth() if t["portal"] == "sim-quangchau"]
+    assert all(re.fullmatch(re.escape(base) + r"/news\.asp\?id=\d+", t["url"]) for t in truth)
+    assert all(legacy.is_article_url(t["url"]) for t in truth)
+    robots = fetch(base + "/robots.txt")
+    assert robots.status == 200 and "Disallow: /admin/" in robots.text
+    # the listing the registry starts from, followed with the module's own selectors
+    registry = default_registry()["sim-quangchau"]
+    url, seen, links = base + registry.listing_paths[0], [], []
+    while url:
+        r = fetch(url)
+        assert r.status == 200 and r.headers["Content-Type"].endswith("windows-1258")
+        seen.append(url)
+        links += [urljoin(url, h) for h in r.sel.css(legacy.listing_link_css).xpath("@href").getall()]
+        following = [urljoin(url, h) for h in r.sel.css(legacy.pagination_css).xpath("@href").getall()]
+        url = next((u for u in following if u not in seen), None)
+    assert seen == [base + "/news.asp?cat=1", base + "/news.asp?cat=1&page=2", base + "/news.asp?cat=1&page=3"]
+    assert not any(legacy.is_article_url(u) for u in seen)
+    assert {t["url"] for t in truth} <= set(links)
+    home = fetch(base + "/")
+    assert home.status == 200 and fetch(base + "/default.asp").body == home.body
+    assert newest_first_truth(truth)[0]["title"] in norm(home.text)
+    for path in ("/news.asp?id=1", "/news.asp?cat=1&page=9", "/news.asp?cat=7", "/vanban.asp"):
+        r = fetch(base + path)
+        assert r.status == 404 and "Không tìm thấy" in r.text
+        assert soft_failure(r.body) == "soft404"  # recognised in windows-1258 too (served as a 200 by soft404 faults)
+
+
+def test_news_site_urls_listing_and_pagination(sim_more):
+    base = sim_more.base_urls["sim-baothanhhoa"]
+    generic = get_platform("generic")
+    truth = [t for t in sim_more.ground_truth() if t["portal"] == "sim-baothanhhoa"]
+    assert len(truth) == 10
+    for t in truth:
+        assert re.fullmatch(re.escape(base) + r"/thoi-su/[a-z0-9]+(-[a-z0-9]+)+-\d{6}\.html", t["url"])
+        assert generic.is_article_url(t["url"])
+    assert fetch(base + "/robots.txt").text == "User-agent: *\nDisallow: /tim-kiem/\nDisallow: /admin/\n"
+    listed = set()
+    for path in ("/thoi-su/", "/thoi-su/trang-2.html", "/thoi-su/trang-3.html"):
+        r = fetch(base + path)
+        assert r.status == 200 and r.headers["Content-Type"] == "text/html; charset=utf-8"
+        assert not generic.is_article_url(base + path)
+        listed |= {urljoin(base, h) for h in r.sel.css("h3.story-title a::attr(href)").getall()}
+    assert listed == {t["url"] for t in truth}
+    home = fetch(base + "/")
+    assert newest_first_truth(truth)[0]["title"] in norm(home.text)
+    assert base + "/thoi-su/trang-2.html" in fetch(base + "/thoi-su/").sel.css("div.pagination a::attr(href)").getall()
+    for path in ("/thoi-su/trang-4.html", "/thoi-su/trang-1.html", "/thoi-su/khong-co-bai-nay-123456.html", "/xa-hoi/"):
+        assert fetch(base + path).status == 404, path
+    # every same-host link of the home and listing pages answers (the generic spider follows them all)
+    for page in ("/", "/thoi-su/"):
+        for href in fetch(base + page).sel.css("a::attr(href)").getall():
+            url = urljoin(base + page, href)
+            if urlsplit(url).netloc == urlsplit(base).netloc:
+                assert fetch(url).status == 200, url
+
+
+def test_news_site_article_markup(sim_more):
+    for t in (t for t in sim_more.ground_truth() if t["portal"] == "sim-baothanhhoa" and t["event"]):
+        r = fetch(t["url"])
+        sel = r.sel
+        detail = sel.css("div.article-detail")
+        assert norm(detail.css("h1.article-title::text").get()) == t["title"]
+        assert re.fullmatch(r"Thứ \w+( \w+)?, \d\d/\d\d/\d{4} - \d\d:\d\d", norm(detail.css("span.article-time::text").get()))
+        assert sel.css('meta[property="article:published_time"]::attr(content)').get().startswith(t["published_date"])
+        sapo = detail.css("div.article-sapo::text").get()
+        paragraphs = [norm(p) for p in detail.css("div.article-body > p").xpath("string()").getall()]
+        assert "\n\n".join(([norm(sapo)] if sapo else []) + paragraphs) == t["body_text"]
+        assert norm(detail.css("p.author strong::text").get()) == t["author"]
+        assert [norm(c) for c in detail.css("figure.article-image figcaption::text").getall()] == [
+            i["caption"] for i in t["images"] if i["caption"]]
+
+
+@pytest.mark.parametrize("portal", ["sim-quangchau", "sim-baothanhhoa"])
+def test_new_portal_pages_decode_to_the_article(sim_more, portal):
+    """The bytes on the wire, through the real extractor with the registry entry: every field right."""
+    keys = {a["key"] for a in ARTICLES_MORE}  # the filler is too short to count as an article
+    truth = [t for t in sim_more.ground_truth() if t["portal"] == portal and t["story"] in keys]
+    assert len(truth) == 6
+    for t in truth:
+        r = fetch(t["url"])
+        record = extract_record(r.body, t["url"], portal=registry_portal(sim_more, portal))
+        assert record["platform"] == PORTALS[portal].platform
+        for field in ("title", "published_date", "author", "source", "body_text", "is_launch_report"):
+            assert record[field] == t[field], (t["url"], field)
+        assert [{"caption": i["caption"]} for i in record["images"]] == t["images"]
+        if t["event"]:
+            event = {k: v for k, v in record["event"].items() if k in t["event"]}
+            assert event == t["event"], t["url"]
+
+
+def newest_first_truth(truth):
+    return sorted(truth, key=lambda t: (t["published_date"], t["url"]), reverse=True)

@@ -1371,3 +1371,8 @@ ARTICLES: list[dict] = [
 from .republished import republished_copies  # noqa: E402
 
 ARTICLES = ARTICLES + republished_copies(ARTICLES)
+
+# The legacy commune page of xã Quảng Châu and the provincial news site (scrapers/sim/articles_more.py).
+from .articles_more import ARTICLES_MORE  # noqa: E402
+
+ARTICLES = ARTICLES + ARTICLES_MORE

@@ -20,7 +20,7 @@ Four families of kinds, with different rules:
 * per-request CONTENT-PRESERVING kinds (slow_body, charset_conflict, malformed_html): the real
   response, delivered slowly / with a lying charset header / with broken markup. Unbounded: they
   never stop an article from being archived. charset_conflict and malformed_html apply only to
-  200 text/html answers to GET, slow_body to any GET answer with a body.
+  200 UTF-8 text/html answers to GET, slow_body to any GET answer with a body.
 * PERMANENT kinds (http404, http410): only for designated articles — per portal, the
   `permanent_share` of its articles (whose path matches `paths`) with the smallest seeded hash,
   at least one when the share is > 0. Every URL form of a designated article (Liferay's short and
@@ -627,11 +627,15 @@ class FaultsMixin:
         plan = self.faults
         get = req.method == "GET"
         html200 = get and resp.status == 200 and resp.content_type.startswith("text/html")
+        # the charset lie and the broken markup rewrite UTF-8 pages (the legacy portal's windows-1258
+        # pages already carry the charset trouble of their own)
+        charset = resp.content_type.lower().partition("charset=")[2].strip(' "')
+        utf8_html200 = html200 and charset in ("", "utf-8")
         applicable = {
             "truncated": get and len(resp.body) >= 2,
             "empty200": get, "soft404": get,
             "slow_body": get and bool(resp.body),
-            "charset_conflict": html200, "malformed_html": html200,
+            "charset_conflict": utf8_html200, "malformed_html": utf8_html200,
         }
         with self._fault_lock:
             key = (portal, target)

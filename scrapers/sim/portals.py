@@ -11,7 +11,7 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Portal:
     name: str  # the `portal` value of articles, e.g. "sim-quanson"
-    platform: str  # "sharepoint" | "liferay" | "wordpress"
+    platform: str  # "sharepoint" | "liferay" | "wordpress" | "legacy" | "generic" (server.RENDERERS)
     display_name: str  # what the site calls itself in headers and <title>
     address: str  # footer address
     phone: str
@@ -58,6 +58,22 @@ PORTALS: dict[str, Portal] = {
             address="Ủy ban nhân dân xã Đông Văn, huyện Đông Sơn, tỉnh Thanh Hóa",
             phone="0237.3000.404",
             email="ubnd@dongvan.sim",
+        ),
+        Portal(
+            name="sim-quangchau",
+            platform="legacy",
+            display_name="Trang thông tin điện tử xã Quảng Châu",
+            address="Ủy ban nhân dân xã Quảng Châu, thành phố Sầm Sơn, tỉnh Thanh Hóa",
+            phone="0237.3000.505",
+            email="ubndquangchau@samson.sim",
+        ),
+        Portal(
+            name="sim-baothanhhoa",
+            platform="generic",
+            display_name="Báo Thanh Hóa điện tử",
+            address="Số 248 đường Trần Phú, phường Ba Đình, thành phố Thanh Hóa, tỉnh Thanh Hóa",
+            phone="0237.3000.606",
+            email="toasoan@baothanhhoa.sim",
         ),
     )
 }

@@ -20,7 +20,9 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from .common import Request, Response, Site, body_text, http_date, published_at
 from .faults import FaultPlan, FaultsMixin
+from .legacy import LegacySite
 from .liferay import LiferaySite
+from .newsportal import NewsPortalSite
 from .portals import PORTALS, Portal
 from .sharepoint import SharePointSite
 from .wordpress import WordPressSite
@@ -29,6 +31,8 @@ RENDERERS: dict[str, type[Site]] = {
     "sharepoint": SharePointSite,
     "liferay": LiferaySite,
     "wordpress": WordPressSite,
+    "legacy": LegacySite,  # a classic ASP commune site in windows-1258
+    "generic": NewsPortalSite,  # a news site on a template no platform module knows
 }
 
 REQUIRED = ("key", "portal", "title", "published", "paragraphs")
