@@ -6,6 +6,8 @@ same article always gets the same URL, bytes, ETag and Last-Modified across runs
 """
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+
 import hashlib
 import html
 import string
@@ -300,7 +302,7 @@ JPEG = (
 # ---------------------------------------------------------------------------------------------
 
 
-class Site:
+class Site(ABC):
     """Base of the three CMS renderers. Subclasses fill `platform`, `server_software`,
     `article_path()`, `route()`, `robots_txt()` and `not_found()`."""
 
@@ -315,8 +317,9 @@ class Site:
         self.published = {a["key"]: published_at(a) for a in self.articles}
 
     # -- URLs ----------------------------------------------------------------------------------
+    @abstractmethod
     def article_path(self, article: Mapping) -> str:
-        raise NotImplementedError
+        """Each platform answers this its own way."""
 
     def article_url(self, article: Mapping) -> str:
         return self.base_url + self.article_path(article)
@@ -334,14 +337,17 @@ class Site:
             resp.headers.setdefault(name, value)
         return resp
 
+    @abstractmethod
     def route(self, req: Request) -> Response | None:
-        raise NotImplementedError
+        """Each platform answers this its own way."""
 
+    @abstractmethod
     def robots_txt(self) -> str:
-        raise NotImplementedError
+        """Each platform answers this its own way."""
 
+    @abstractmethod
     def not_found(self, req: Request) -> Response:
-        raise NotImplementedError
+        """Each platform answers this its own way."""
 
     # -- helpers for renderers -----------------------------------------------------------------
     def related_to(self, article: Mapping | None, n: int = 5) -> list[dict]:
