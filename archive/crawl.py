@@ -51,7 +51,7 @@ def run_crawl(targets: list[dict], db_path: Path, *, overrides: dict | None = No
     run_id = archive_db.start_run(db, [t.get("portal") or t.get("start_url") for t in targets])
     db.close()
     settings = project_settings(db_path, {**(overrides or {}), "THANTHIEN_RUN_ID": run_id}, simulated)
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     crawlers = []
     started = time.monotonic()
     for target in targets:

@@ -84,3 +84,23 @@ def test_bad_flags(tmp_path):
                           "--base-url takes NAME=URL")
     assert_one_clear_line(thanthien("schedule", "--at", "25:99", check=False), "--at takes HH:MM")
     assert_one_clear_line(thanthien("runs", "--errors", "42", "--db", tmp_path / "a.db", check=False), "no archive")
+
+
+def test_wholly_unreachable_portal_exits_non_zero_with_a_summary(simulator, tmp_path):
+    """One portal answers, one is dead: the live one is archived, the run says which one failed."""
+    import sqlite_utils
+
+    from .conftest import free_port
+
+    dead = f"http://127.0.0.1:{free_port()}"  # nothing listens there: connection refused
+    db = tmp_path / "a.db"
+    result = thanthien("crawl", "--simulated", "--db", db, "--set", "RETRY_TIMES=1",
+                       "--portal", "sim-dongvan", "--base-url", f"sim-dongvan={simulator.base_urls['sim-dongvan']}",
+                       "--portal", "quanson", "--base-url", f"quanson={dead}", check=False)
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert "unreachable (no page could be fetched): quanson" in result.stderr
+    archive = sqlite_utils.Database(db)
+    assert archive["articles"].count == 12
+    run = next(archive["crawl_runs"].rows)
+    assert run["status"] == "unreachable" and run["errors"] >= 1
+    assert {r["kind"] for r in archive.query("select kind from crawl_events where portal = 'quanson'")} == {"refused"}
