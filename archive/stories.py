@@ -12,7 +12,7 @@ import json
 
 import sqlite_utils
 
-from pipelines.dedupe import NearDuplicateIndex
+from pipelines.dedupe import NearDuplicateIndex, analyze
 
 EVENT_FIELDS = ("event_date", "units", "district", "province", "unit_codes", "board_size", "officials", "slogans", "documents")
 
@@ -38,8 +38,9 @@ class StoryAssigner:
         old_story = db.execute("select story_id from articles where id = ?", [article_id]).fetchone()[0]
         if article_id in self.index:
             self.index.remove(article_id)
-        matches = self.index.match(body_text, exclude=article_id)
-        self.index.add(article_id, body_text)
+        analysis = analyze(body_text)  # once: the same analysis is matched, then indexed
+        matches = self.index.match_analysis(analysis, exclude=article_id)
+        self.index.add_analysis(article_id, analysis)
         story_id = None
         for other_id, _score in matches:
             row = db.execute("select story_id from articles where id = ?", [other_id]).fetchone()

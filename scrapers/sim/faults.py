@@ -53,6 +53,8 @@ which URL gets the last injection depends on arrival order.
 """
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+
 import copy
 import re
 import socket
@@ -184,17 +186,48 @@ class FaultPlan:
 # ---------------------------------------------------------------------------------------------
 
 
-class _Platform:
-    """How faults dress one portal. Subclasses know their CMS's URLs and markup."""
+class _PlainDressing:
+    """How faults dress a portal whose renderer faults.py does not know: per-request faults only
+    (no decoys, traps or 404/410s). The base of the CMS-aware dressings below."""
 
     anchor = ""  # real listing pages: decoy items and trap links go right after this string
 
     def __init__(self, site, plan: FaultPlan):
-        self.site = site
-        self.plan = plan
-        self.portal = site.portal.name
+        self.site, self.plan, self.portal = site, plan, site.portal.name
         self.decoys: dict[str, tuple[str, int]] = {}  # normalized path → (kind, index)
         self.decoy_paths: list[tuple[str, str]] = []  # (path, kind), listing order
+        self.designated: dict[str, str] = {}
+
+    def norm(self, path: str) -> str:
+        return path
+
+    def article_for(self, req: Request) -> dict | None:
+        return None
+
+    def listing(self, req: Request) -> tuple[str, int] | None:
+        """(listing path to paginate, page number) for a real listing page (home: page 1)."""
+        return None
+
+    def trap_page(self, req: Request) -> Response | None:
+        """The endless pages behind the trap links, or None when `req` is not one."""
+        return None
+
+    def decoy_for(self, req: Request) -> tuple[str, int] | None:
+        return self.decoys.get(self.norm(req.path))
+
+    def decoy_urls(self) -> dict[str, str]:
+        return {self.site.base_url + path: kind for path, kind in self.decoy_paths}
+
+    def decorate(self, req: Request, resp: Response) -> Response:
+        return resp
+
+
+class _Platform(_PlainDressing, ABC):
+    """How faults dress a CMS portal: decoys, traps and permanently missing articles too.
+    Subclasses know their CMS's URLs and markup."""
+
+    def __init__(self, site, plan: FaultPlan):
+        super().__init__(site, plan)
         for kind in DECOYS:
             if plan.enabled(kind):
                 for i in range(plan.decoys_per_kind):
@@ -204,42 +237,38 @@ class _Platform:
         self.designated = plan.designate(self.portal, site.articles, site.article_path)
 
     # -- to override ---------------------------------------------------------------------------
-    def norm(self, path: str) -> str:
-        return path
-
+    @abstractmethod
     def article_for(self, req: Request) -> dict | None:
-        raise NotImplementedError
+        """Platform-specific."""
 
+    @abstractmethod
     def listing(self, req: Request) -> tuple[str, int] | None:
         """(listing path to paginate, page number) for a real listing page (home: page 1)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def decoy_path(self, kind: str, i: int) -> str:
-        raise NotImplementedError
+        """Platform-specific."""
 
+    @abstractmethod
     def decoy_item(self, path: str, title: str) -> str:
-        raise NotImplementedError
+        """Platform-specific."""
 
+    @abstractmethod
     def pager(self, links: list[tuple[str, str]]) -> str:
         """Links (href, label) in the markup the platform spider paginates through."""
-        raise NotImplementedError
 
+    @abstractmethod
     def page_href(self, listing: str, n: int) -> str:
-        raise NotImplementedError
+        """Platform-specific."""
 
     def calendar_href(self, day: date) -> str:
         return f"/lich/{day.isoformat()}/"
 
+    @abstractmethod
     def page(self, title: str, inner: str, path: str) -> str:
-        raise NotImplementedError
+        """Platform-specific."""
 
     # -- shared --------------------------------------------------------------------------------
-    def decoy_for(self, req: Request) -> tuple[str, int] | None:
-        return self.decoys.get(self.norm(req.path))
-
-    def decoy_urls(self) -> dict[str, str]:
-        return {self.site.base_url + path: kind for path, kind in self.decoy_paths}
-
     def trap_links(self, listing: str) -> str:
         start = self.plan.trap_start
         return self.pager([(self.page_href(listing, start), str(start)),
@@ -290,8 +319,9 @@ class _Platform:
         inner = f'<p class="channel-empty">Chưa có tin bài.</p>{self.pager(links)}'
         return html_response(self.page("Tin tức - Sự kiện", inner, listing))
 
+    @abstractmethod
     def trap_listing(self, req: Request) -> tuple[str, int] | None:
-        raise NotImplementedError
+        """Platform-specific."""
 
 
 class _SharePoint(_Platform):
@@ -446,23 +476,6 @@ class _WordPress(_Platform):
                                 body_class="archive")
 
 
-class _Plain(_Platform):
-    """A renderer faults.py does not know: per-request faults only (no decoys, traps or 404/410s)."""
-
-    def __init__(self, site, plan):
-        self.site, self.plan, self.portal = site, plan, site.portal.name
-        self.decoys, self.decoy_paths, self.designated = {}, [], {}
-
-    def article_for(self, req):
-        return None
-
-    def listing(self, req):
-        return None
-
-    def trap_page(self, req):
-        return None
-
-
 PLATFORMS = {"sharepoint": _SharePoint, "liferay": _Liferay, "wordpress": _WordPress}
 
 
@@ -606,7 +619,7 @@ class FaultsMixin:
             plat = self._fault_platforms.get(portal)
             site = self._site(portal)
             if plat is None or plat.site is not site:  # (re)started: new sites, new base URLs
-                plat = PLATFORMS.get(site.platform, _Plain)(site, self.faults)
+                plat = PLATFORMS.get(site.platform, _PlainDressing)(site, self.faults)
                 self._fault_platforms[portal] = plat
             return plat
 
