@@ -9,6 +9,8 @@ import json
 from collections import Counter
 from urllib.parse import urlsplit
 
+from pipelines.urls import canonicalize_url
+
 from pipelines.text import fold
 
 ARTICLE_FIELDS = ("title", "published_date", "author", "source", "body_text", "is_launch_report")
@@ -16,7 +18,8 @@ EVENT_FIELDS = ("event_date", "units", "district", "province", "board_size", "of
 
 
 def _path_key(url: str) -> str:
-    parts = urlsplit(url)
+    """Path and query of the canonical URL: the archive's identity of an article, any port."""
+    parts = urlsplit(canonicalize_url(url))
     return (parts.path.lower().rstrip("/") or "/") + ("?" + parts.query if parts.query else "")
 
 

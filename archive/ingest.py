@@ -19,7 +19,6 @@ from warcio.exceptions import ArchiveLoadFailed
 from archive import db as archive_db
 from archive.warc import complete_gzip_end, read_record, safe_name, to_read_record
 from pipelines.extract import NotAnArticle, extract_record
-from scrapers.platforms import detect_platform, get_platform
 from scrapers.registry import default_registry, portal_for_url
 from scrapers.wayback import timestamp_iso
 
@@ -51,18 +50,10 @@ class IngestSummary:
         return ", ".join(f"{k} {v}" for k, v in sorted(self.counts.items()))
 
 
-def is_article_page(url: str, body: bytes, portal) -> bool:
-    """The crawler only hands article-shaped URLs to extraction; captures get the same gate, so a
-    listing or a static page in a WARC never becomes an article."""
-    platform = get_platform(portal.platform) if portal else detect_platform(body[:200_000].decode("utf-8", "ignore"))
-    return platform.is_article_url(url)
-
-
 def _store_article(db, body: bytes, url: str, headers: dict, portal, seen_at, capture_id, summary: IngestSummary,
                    provenance: dict | None = None) -> None:
-    if not is_article_page(url, body, portal):
-        summary.counts["not_article_urls"] += 1
-        return
+    # Content decides (pipelines.pagekind inside extract_record), not the URL's shape nor the
+    # registry's platform: a WARC from any tool, a portal that changed CMS, all import alike.
     try:
         record = extract_record(body, url, headers, portal=portal)
     except NotAnArticle:
@@ -182,9 +173,6 @@ def reprocess(db, archive_dir: Path, *, since: str | None = None, portal: str | 
             summary.changed.append({"url": capture["url"], "error": str(exc)[:200]})
             continue
         summary.counts["captures"] += 1
-        if not is_article_page(read.url, read.body, entry):
-            summary.counts["not_article_urls"] += 1
-            continue
         try:
             record = extract_record(read.body, read.url, read.headers, portal=entry)
         except NotAnArticle:

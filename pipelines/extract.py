@@ -15,13 +15,14 @@ import lxml.html
 from lxml import etree
 
 from archive.gazetteer import resolve as resolve_place
-from scrapers.platforms import Platform, detect_platform, get_platform
+from scrapers.platforms import Platform, fingerprint, get_platform
 from scrapers.registry import Portal, default_registry, portal_for_url
 
 from .body import BodyParts, is_account_name, walk_body
 from .classify import classify
 from .generic import extract_generic, trafilatura_fields
 from .pagedate import parse_page_date
+from .pagekind import page_kind
 from .structure import structure_event
 from .text import decode_body, one_line
 from .urls import canonicalize_url
@@ -108,31 +109,66 @@ def content_hash(body_text: str) -> str:
 
 
 def extract_fields(html_text: str, url: str, portal: Portal | None) -> dict:
-    """Title, date, byline, body and images, by the portal's page profile when it fits the page,
-    else by the generic fallback."""
+    """Title, date, byline, body and images. The page's own fingerprint picks the page profile
+    (`scrapers.platforms.fingerprint`); the registry's platform is a prior, tried after what the
+    page shows, never a gate. A profile's result that is implausible for its family is checked
+    against the generic reader and the better one kept; pages that are listings are no articles."""
     doc = _parse(html_text, url)
-    platform = get_platform(portal.platform) if portal else detect_platform(html_text[:200_000])
-    fields = None
-    if platform.layout_profile:
-        # a family without selectors (legacy table layouts): the layout reader, under its name
-        fields = extract_generic(doc, url, html_text)
-        if fields is not None and len(fields["body_text"]) < 200:
-            fields = None
-    elif platform.name != "generic":
-        fields = _profile_fields(doc, url, platform)
-        if fields is None:  # the registry says this CMS but the page is not one of its articles
-            detected = detect_platform(html_text[:200_000])
-            if detected.name not in ("generic", platform.name):
-                platform = detected
-                fields = _profile_fields(doc, url, platform)
+    judged = page_kind(doc)
+    if judged.kind == "listing":
+        raise NotAnArticle(f"a listing page at {url}: {judged.link_items} title links, {judged.alternations} summaries")
+    head = html_text[:200_000]
+    fields, platform = None, get_platform("generic")
+    for candidate in _profile_order(head, url, portal):
+        if candidate.layout_profile:
+            # a family without selectors (legacy table layouts): the layout reader, under its name
+            found = extract_generic(doc, url, html_text)
+            if found is not None and len(found["body_text"]) >= 200:
+                fields, platform = found, candidate
+                break
+            continue
+        found = _profile_fields(doc, url, candidate)
+        if found is None:
+            continue  # the page is not one of this family's articles
+        fields, platform = found, candidate
+        if _implausible(found, candidate, judged):
+            generic = _generic_fields(html_text, _parse(html_text, url), url)
+            if generic is not None and _quality(generic) > _quality(found):
+                fields, platform = generic, get_platform("generic")
+        break
     if fields is None:
-        platform = get_platform("generic")
         fields = _generic_fields(html_text, doc, url)
     fields["platform"] = platform.name
     if not fields.get("published_date"):
         fields["published_date"] = _date_from_url(url)
+    if platform.name == "generic" and judged.kind == "other" and not fields["published_date"]:
+        # no dominant block of paragraphs and no date: an "about us" or contact page
+        raise NotAnArticle(f"no article at {url}: {judged.article_chars} chars of paragraphs and no date")
     fields["canonical"] = _canonical_link(doc, url)
     return fields
+
+
+def _profile_order(head: str, url: str, portal: Portal | None) -> list[Platform]:
+    """Profiles to try: the families the page itself shows, then the registry's (a prior)."""
+    order = fingerprint(head, url)
+    registered = get_platform(portal.platform) if portal else None
+    if registered is not None and registered.name != "generic" and registered not in order:
+        order.append(registered)
+    return order
+
+
+def _implausible(fields: dict, platform: Platform, judged) -> bool:
+    """A profile result its family would not produce: no date where the family always shows one,
+    or a body much shorter than the page's densest block of paragraphs."""
+    if platform.always_dated and not fields.get("published_date"):
+        return True
+    body = len(fields.get("body_text") or "")
+    return body < 200 or body < 0.5 * judged.article_chars
+
+
+def _quality(fields: dict) -> float:
+    body = len(fields.get("body_text") or "")
+    return bool(fields.get("title")) + bool(fields.get("published_date")) + min(body / 1000, 2.0)
 
 
 def _parse(html_text: str, url: str):
@@ -195,6 +231,8 @@ def _title_from_head(doc, platform: Platform) -> str:
 def _page_date(doc, platform: Platform) -> str | None:
     for css in platform.date_css:
         for el in doc.cssselect(css):
+            if _in_other_items(el):
+                continue  # the date of a related-news item, not the article's
             candidates = [el.get(platform.date_attr)] if platform.date_attr else []
             candidates.append(el.text_content())
             for value in candidates:
@@ -202,6 +240,17 @@ def _page_date(doc, platform: Platform) -> str | None:
                 if parsed:
                     return parsed
     return None
+
+
+_OTHER_ITEMS = re.compile(r"related|other|lien-?quan|tin-?khac|cung-?chuyen-?muc|asset-links|news-?list|sidebar|widget", re.I)
+
+
+def _in_other_items(el) -> bool:
+    """Inside a box of other articles (its class or id says so)."""
+    for ancestor in el.iterancestors():
+        if _OTHER_ITEMS.search(f"{ancestor.get('class', '')} {ancestor.get('id', '')}"):
+            return True
+    return False
 
 
 def _date_from_url(url: str) -> str | None:

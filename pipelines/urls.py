@@ -9,11 +9,15 @@ _DROP_PARAMS = re.compile(r"^(utm_.*|fbclid|gclid|zarsrc|_ga|sessionid|jsessioni
 _PORTLET_PARAMS = re.compile(r"^(p_p_.*|.*_redirect|.*_cur|.*_delta)$", re.I)
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
 _SHAREPOINT_PAGES = re.compile(r"^/portal/pages/", re.I)
+# Liferay shows one web content under its friendly URL /-/{url-title} and under every asset
+# publisher's /…/-/asset_publisher/{instance}/content/{url-title}: one article, one key.
+_LIFERAY_CONTENT = re.compile(r"^/.*?/-/asset_publisher/[^/]+/content/([^/]+)$")
 
 
 def canonicalize_url(url: str) -> str:
     """Scheme/host lower case, no www., no default port, no fragment, no tracking or portlet-state
-    parameters, SharePoint's /portal/pages/ spelled /portal/Pages/, no trailing slash but the root's."""
+    parameters, SharePoint's /portal/pages/ spelled /portal/Pages/, Liferay's asset-publisher form of an
+    article as its friendly URL, no trailing slash but the root's."""
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower() or "http"
     host = (parts.hostname or "").lower().removeprefix("www.")
@@ -22,6 +26,7 @@ def canonicalize_url(url: str) -> str:
     path = _SHAREPOINT_PAGES.sub("/portal/Pages/", path)
     if len(path) > 1:
         path = path.rstrip("/")
+    path = _LIFERAY_CONTENT.sub(r"/-/\1", path)
     is_liferay_article = "/-/" in path
     query = urlencode(sorted(
         (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)

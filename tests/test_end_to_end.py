@@ -14,7 +14,7 @@ def test_every_article_is_archived_once_with_correct_fields(crawled):
     report = compare(rows, crawled["truth"])
     print(format_report(report))
     assert report["missing"] == []
-    assert report["extra"] == []
+    assert report["extra"] == [], "\n".join(report["extra"])
     assert report["duplicates"] == 0
     assert report["false_launches"] == [] and report["missed_launches"] == []
     assert report["mistakes"] == []

@@ -19,9 +19,23 @@ def get_platform(name: str | None) -> Platform:
     return PLATFORMS.get(name or "generic", PLATFORMS["generic"])
 
 
-def detect_platform(html_head: str) -> Platform:
-    """Recognise a known CMS by its markers in the page source (for pages of unregistered sites)."""
-    for platform in PLATFORMS.values():
-        if platform.markers and any(marker in html_head for marker in platform.markers):
-            return platform
-    return PLATFORMS["generic"]
+def fingerprint(html_head: str, url: str = "") -> list[Platform]:
+    """The known CMS families this page shows signs of, best first: each distinct marker in the
+    source (class names, generator meta, script names) counts one, an article URL of the family's
+    shape one more. Families with no sign are left out; the order of PLATFORMS breaks ties."""
+    scored = []
+    for order, platform in enumerate(PLATFORMS.values()):
+        if not platform.markers:
+            continue
+        score = sum(marker in html_head for marker in platform.markers)
+        if score and url and platform.is_article_url(url):
+            score += 1
+        if score:
+            scored.append((-score, order, platform))
+    return [platform for _score, _order, platform in sorted(scored, key=lambda t: t[:2])]
+
+
+def detect_platform(html_head: str, url: str = "") -> Platform:
+    """Recognise a known CMS by its markers in the page source (the generic fallback when none)."""
+    found = fingerprint(html_head, url)
+    return found[0] if found else PLATFORMS["generic"]

@@ -15,8 +15,8 @@ class Platform:
     default_listing_paths: tuple[str, ...] = ("/",)
     #: RSS feeds and sitemaps, relative to the portal root
     feeds: tuple[str, ...] = ()
-    #: links to articles on a listing page
-    listing_link_css = "a"
+    #: links to articles on a listing page ("" = none known: the page content decides)
+    listing_link_css = ""
     #: links to further listing pages (pagination, "Tiếp")
     pagination_css = ""
     #: what an article URL looks like (path + query), matched case-insensitively
@@ -37,6 +37,8 @@ class Platform:
     #: True for families without usable selectors (legacy table layouts): the page is read by the
     #: generic layout reader (`pipelines.generic`) and the record labelled with this platform
     layout_profile: bool = False
+    #: the family always shows an article's date: a profile result without one is implausible
+    always_dated: bool = False
 
     def is_article_url(self, url: str) -> bool:
         parts = urlsplit(url)

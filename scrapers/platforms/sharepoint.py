@@ -11,7 +11,9 @@ from .base import Platform
 
 class SharePoint(Platform):
     name = "sharepoint"
-    markers = ("tandan-p-article-news-title", "ms-rtestate-field", "channel-news-title")
+    always_dated = True
+    # tandan's own class names; `ms-rtestate-field` alone is any SharePoint (provincial Party portals too)
+    markers = ("tandan-p-article-news-title", "tandan-span-date-publish", "channel-news-title")
     default_listing_paths = ("/portal/Pages/Tin-tuc-su-kien.aspx",)
     listing_link_css = ".channel-news-title a"
     pagination_css = "a[href*='PageIndex='], span.CurrentPage ~ a"

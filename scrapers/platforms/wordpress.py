@@ -6,6 +6,7 @@ from .base import Platform
 
 class WordPress(Platform):
     name = "wordpress"
+    always_dated = True
     markers = ("wp-content", "entry-content", "wp-sitemap")
     default_listing_paths = ("/",)
     feeds = ("/feed/", "/wp-sitemap.xml")

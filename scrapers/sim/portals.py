@@ -20,6 +20,9 @@ class Portal:
     pages_dir: str = "Pages"
     # Liferay asset publisher portlet instance id (12 chars, as Liferay generates them).
     instance_id: str = ""
+    # The server.RENDERERS key when it is not `platform`: the opt-in sites of shapeless.py are
+    # platform "generic" (no crawler module knows them) but each has a template of its own.
+    renderer: str = ""
 
 
 PORTALS: dict[str, Portal] = {

@@ -5,6 +5,9 @@
         sim.ground_truth()                 # what an extractor should find, with live URLs
         sim.requests                       # [(portal, method, path, status), ...]
 
+    Simulator(extra_portals=SHAPELESS)     # also the opt-in sites no crawler module knows (shapeless.py)
+    Simulator(portals=SHAPELESS)           # only those
+
 Each portal gets its own port so host-based logic (one spider per domain, robots.txt per host,
 per-host politeness) behaves as it does against the real sites.
 """
@@ -15,7 +18,7 @@ import threading
 import traceback
 from email.utils import parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Iterable
+from typing import Iterable, Mapping
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from .common import Request, Response, Site, body_text, http_date, published_at
@@ -24,6 +27,7 @@ from .legacy import LegacySite
 from .liferay import LiferaySite
 from .newsportal import NewsPortalSite
 from .portals import PORTALS, Portal
+from .shapeless import RENDERERS as SHAPELESS_RENDERERS, SHAPELESS_PORTALS
 from .sharepoint import SharePointSite
 from .wordpress import WordPressSite
 
@@ -33,29 +37,56 @@ RENDERERS: dict[str, type[Site]] = {
     "wordpress": WordPressSite,
     "legacy": LegacySite,  # a classic ASP commune site in windows-1258
     "generic": NewsPortalSite,  # a news site on a template no platform module knows
+    **SHAPELESS_RENDERERS,  # opt-in sites whose URLs have no shape (Portal.renderer, shapeless.py)
 }
+# Every portal a simulator can serve: the default six, then the opt-in ones.
+ALL_PORTALS: dict[str, Portal] = {**PORTALS, **SHAPELESS_PORTALS}
 
 REQUIRED = ("key", "portal", "title", "published", "paragraphs")
 DEFAULTS = {"lead": None, "images": [], "author": None, "source": None, "tags": [],
             "is_launch_report": False, "event": None}
 
 
-def load_articles(articles: Iterable[dict] | None) -> list[dict]:
-    """Validate and copy the article dicts, filling optional fields with their defaults."""
+def select_portals(portals: Iterable[str] | None = None, extra_portals: Iterable[str] = ()) -> dict[str, Portal]:
+    """The portals to serve, by name: `portals` (None: the default six, PORTALS) plus `extra_portals`."""
+    names = list(PORTALS) if portals is None else list(portals)
+    names += [name for name in extra_portals if name not in names]
+    unknown = [name for name in names if name not in ALL_PORTALS]
+    if unknown:
+        raise ValueError(f"unknown portal(s) {unknown} (known: {sorted(ALL_PORTALS)})")
+    return {name: ALL_PORTALS[name] for name in dict.fromkeys(names)}
+
+
+def load_articles(articles: Iterable[dict] | None, portals: Mapping[str, Portal] | None = None) -> list[dict]:
+    """Validate and copy the article dicts, filling optional fields with their defaults.
+
+    `portals`: the portals served (default PORTALS). articles=None means the bundled content of
+    those portals: scrapers.sim.articles.ARTICLES, and articles_shapeless for the opt-in sites."""
+    served = PORTALS if portals is None else portals
     if articles is None:
-        # Imported lazily: the content module is written separately and may be absent.
-        try:
-            from .articles import ARTICLES
-        except ImportError as exc:
-            raise RuntimeError("no articles given and scrapers/sim/articles.py (ARTICLES) is not available") from exc
-        articles = ARTICLES
+        articles = []
+        if any(name in PORTALS for name in served):
+            # Imported lazily: the content module is written separately and may be absent.
+            try:
+                from .articles import ARTICLES
+            except ImportError as exc:
+                raise RuntimeError("no articles given and scrapers/sim/articles.py (ARTICLES) is not available") from exc
+            articles += ARTICLES
+        if any(name in SHAPELESS_PORTALS for name in served):
+            from .articles_shapeless import SHAPELESS_ARTICLES
+
+            articles += SHAPELESS_ARTICLES
+        articles = [a for a in articles if a["portal"] in served]
     result, keys = [], set()
     for raw in articles:
         missing = [k for k in REQUIRED if k not in raw]
         if missing:
             raise ValueError(f"article {raw.get('key')!r} lacks {missing}")
-        if raw["portal"] not in PORTALS:
-            raise ValueError(f"article {raw['key']!r}: unknown portal {raw['portal']!r} (known: {sorted(PORTALS)})")
+        if raw["portal"] not in served:
+            if raw["portal"] in ALL_PORTALS:
+                raise ValueError(f"article {raw['key']!r}: portal {raw['portal']!r} is not served "
+                                 f"(add it: Simulator(..., extra_portals=[{raw['portal']!r}]))")
+            raise ValueError(f"article {raw['key']!r}: unknown portal {raw['portal']!r} (known: {sorted(served)})")
         if raw["key"] in keys:
             raise ValueError(f"duplicate article key {raw['key']!r}")
         keys.add(raw["key"])
@@ -159,14 +190,17 @@ def _not_modified(req: Request, resp: Response) -> bool:
 class Simulator(FaultsMixin):
     """The fake portals. `articles`: list of article dicts (see /work/content-spec.md); None means
     scrapers.sim.articles.ARTICLES. `port_base`: 0 = free ports; N = portals on N, N+1, …
-    `faults`: a FaultPlan (faults.py) to inject errors, traps and decoys; None = a well-behaved site."""
+    `faults`: a FaultPlan (faults.py) to inject errors, traps and decoys; None = a well-behaved site.
+    `portals`: names of the portals to serve (None: the six of PORTALS); `extra_portals`: more, e.g.
+    shapeless.SHAPELESS, the opt-in sites no crawler module was written for (ALL_PORTALS lists all)."""
 
     def __init__(self, articles: Iterable[dict] | None = None, host: str = "127.0.0.1", *, port_base: int = 0,
-                 faults: FaultPlan | None = None):
-        self.articles = load_articles(articles)
+                 faults: FaultPlan | None = None, portals: Iterable[str] | None = None,
+                 extra_portals: Iterable[str] = ()):
+        self.portals: dict[str, Portal] = select_portals(portals, extra_portals)
+        self.articles = load_articles(articles, self.portals)
         self.host = host
         self.port_base = port_base
-        self.portals: dict[str, Portal] = dict(PORTALS)
         self.base_urls: dict[str, str] = {}
         self.sites: dict[str, Site] = {}
         self.requests: list[tuple[str, str, str, int]] = []
@@ -183,7 +217,7 @@ class Simulator(FaultsMixin):
                 port = self.port_base + i if self.port_base else 0
                 server = _PortalServer((self.host, port), portal, self)
                 base_url = f"http://{self.host}:{server.server_address[1]}"
-                server.site = RENDERERS[portal.platform](portal, self.articles, base_url)
+                server.site = RENDERERS[portal.renderer or portal.platform](portal, self.articles, base_url)
                 thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
                                           name=f"sim-{portal.name}", daemon=True)
                 thread.start()
