@@ -90,14 +90,19 @@ def extract_record(body: bytes, url: str, headers: dict | None = None, *, portal
         )
         places = [resolve_place(unit, event["district"], event["province"]) for unit in event["units"]]
         event["unit_codes"] = [p.unit_code for p in places if p.status == "resolved"]
+    is_launch, score = verdict.is_launch_report, verdict.launch_score
+    if event is not None and not event["units"]:
+        # A launch report names where the model was launched; launch wording with no unit is a
+        # count or a review ("6.812 xã đã ra mắt", "100% xã đã ra mắt").
+        is_launch, score, event = False, min(score, 0.45), None
     record = {
         "url": url,
         "canonical_url": canonicalize_url(fields.pop("canonical") or url),
         "portal": portal.name if portal else None,
         **fields,
         "content_hash": content_hash(fields["body_text"]),
-        "is_launch_report": verdict.is_launch_report,
-        "launch_score": round(verdict.launch_score, 3),
+        "is_launch_report": is_launch,
+        "launch_score": round(score, 3),
         "event": event,
     }
     return {key: record[key] for key in RECORD_KEYS}
@@ -242,13 +247,20 @@ def _page_date(doc, platform: Platform) -> str | None:
     return None
 
 
-_OTHER_ITEMS = re.compile(r"related|other|lien-?quan|tin-?khac|cung-?chuyen-?muc|asset-links|news-?list|sidebar|widget", re.I)
+_OTHER_ITEMS = re.compile(
+    r"related|other|lien-?quan|tin-?khac|cung-?chuyen-?muc|asset-links|asset-abstract|news-?list|sidebar|widget|ticker",
+    re.I)
 
 
 def _in_other_items(el) -> bool:
-    """Inside a box of other articles (its class or id says so)."""
+    """Inside a box of other articles (its class or id says so), or a list item that links
+    another article's title (a ticker, a "Tin mới" list)."""
     for ancestor in el.iterancestors():
         if _OTHER_ITEMS.search(f"{ancestor.get('class', '')} {ancestor.get('id', '')}"):
+            return True
+        if ancestor.tag == "li" and any(
+            len(a.text_content().strip()) >= 20 and el not in a.iterdescendants() for a in ancestor.iter("a")
+        ):
             return True
     return False
 

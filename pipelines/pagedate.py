@@ -1,7 +1,7 @@
 """Publication dates as pages print them, and lines that are nothing but a date.
 
 `parse_page_date` reads the forms portals use: "Đăng ngày 17/03/2023 10:25", "(Cập nhật:
-5/4/2023)", "2023-03-17T10:25:00+07:00", "04.03.2023", "29-03-2024 07:50", "Ngày đăng: 23 Tháng
+5/4/2023)", "2023-03-17T10:25:00+07:00" (a timestamp in another zone is dated in Vietnam's), "04.03.2023", "29-03-2024 07:50", "Ngày đăng: 23 Tháng
 8 2023" (Joomla), "Th8 22, 2024" (WordPress's Vietnamese date format). The earliest date in the
 text wins. `is_date_line` tells a date/meta line ("Thứ Tư, 07/06/2023 - 09:32 Lượt xem: 1.205")
 from a sentence that happens to contain a date.
@@ -9,7 +9,11 @@ from a sentence that happens to contain a date.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
+
+# Vietnam's time: a timestamp given in another zone ("2023-10-25T23:30:00+00:00") is dated here.
+VIETNAM = timezone(timedelta(hours=7))
+_ISO_ZONED = re.compile(r"(?<!\d)(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2})?)(?:\.\d+)?(Z|[+-]\d{2}:?\d{2})")
 
 _YMD = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
 _DMY = re.compile(r"(?<![\d.,])(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})(?!\d)")
@@ -21,6 +25,13 @@ _PATTERNS = ((_YMD, "ymd"), (_DMY, "dmy"), (_DMY_WORDS, "dmy"), (_MDY_WP, "mdy")
 
 
 def _matches(text: str):
+    for m in _ISO_ZONED.finditer(text):
+        zone = "+00:00" if m.group(3) == "Z" else m.group(3)
+        try:
+            moment = datetime.fromisoformat(f"{m.group(1)}T{m.group(2)}{zone}")
+        except ValueError:
+            continue
+        yield m.start(), m.end(), moment.astimezone(VIETNAM).date()
     for pattern, order in _PATTERNS:
         for m in pattern.finditer(text):
             a, b, c = (int(g) for g in m.groups())
@@ -33,7 +44,7 @@ def _matches(text: str):
 
 def parse_page_date(text: str) -> str | None:
     """The first date written in text, as an ISO date, or None."""
-    found = sorted(_matches(text or ""), key=lambda t: t[0])
+    found = sorted(_matches(text or ""), key=lambda t: t[0])  # stable: a zoned timestamp before its date part
     return found[0][2].isoformat() if found else None
 
 

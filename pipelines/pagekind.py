@@ -142,7 +142,7 @@ def page_kind(root) -> PageKind:
     # a list of items (title link, then a short summary) outweighing any run of plain paragraphs,
     # or a page of little but links
     listing = (
-        (len(summaries) >= 2 and summary_chars > article_chars and statistics.median(summaries) < LISTING_MEDIAN_PARAGRAPH)
+        (summaries and summary_chars > article_chars and statistics.median(summaries) < LISTING_MEDIAN_PARAGRAPH)
         or (article_chars < ARTICLE_CHARS and link_items >= 8)
     )
     if listing:
