@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
-from .text import one_line
+from .text import nfc, one_line
 
 _LEAF_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "figure", "table", "dt", "dd"}
 _CONTAINERS = {
@@ -38,10 +38,12 @@ _JUSTIFY = re.compile(r"text-align\s*:\s*justify", re.I)
 _CENTER_CLASS = re.compile(r"(?:^|\s)(?:text-center|aligncenter|has-text-align-center|center)(?:\s|$)", re.I)
 _RIGHT_CLASS = re.compile(r"(?:^|\s)(?:text-right|text-end|alignright|has-text-align-right|align-right|right)(?:\s|$)", re.I)
 # Class, id or itemprop names that mark a caption / a byline (author, source, signature).
-_CAPTION_HINT = re.compile(r"caption|chu-?thich|img-?desc|image-?desc|photo-?desc|pic-?desc|desc-?img", re.I)
+_CAPTION_HINT = re.compile(r"caption|chu-?thich|img-?desc|image-?desc|photo-?desc|pic-?desc|desc-?img|credit", re.I)
 _BYLINE_HINT = re.compile(
     r"author|byline|tac-?gia|writer|createdby|signature|(?:^|[\s_-])sign(?:[\s_-]|$)|(?:^|[\s_-])source|nguon"
     r"|(?:^|[\s_-])(?:user|person)(?:[\s_-]|$)", re.I)
+# Boxes named as a picture's (its caption may be long).
+_PICTURE_BOX = re.compile(r"(?:^|[\s_-])(?:image|img|photo|picture|pic|figure|thumb|hinh-?anh|anh)(?:[\s_-]|$)", re.I)
 # A run of <br> in a leaf ends a line: legacy pages separate paragraphs with <br><br>.
 _BR = "\u2029"
 
@@ -141,6 +143,11 @@ class Block:
     #: class/id/itemprop of the element, its ancestors below the walk's root, or a child icon say so
     caption_hint: bool = False
     byline_hint: bool = False
+    #: the element itself or a box around it (not a child) is named as a caption or photo credit:
+    #: never body text, even where no image comes before it (a slideshow's caption strip)
+    caption_box: bool = False
+    #: loose text of a container (its own text, a child's tail), not an element of its own
+    loose: bool = False
     #: the element the block came from, and its position in document order (for zoning)
     el: object = None
     pos: float = 0.0
@@ -159,7 +166,8 @@ def walk_blocks(blocks: list[Block]) -> BodyParts:
        "Nguồn:", "Theo …", or a bare personal name).
     4. A text block right after an image is its caption when it looks like one (centered, in
        <em>, classed "caption", sharing a small box with the image, or a short phrase without a
-       full stop); never after a <figure>, which says its own caption.
+       full stop); never after a <figure>, which says its own caption. A block in a box named as a
+       caption is never body text, image or not.
     """
     blocks = _cut_at_boundary(blocks)
     blocks = [b for b in blocks if b.kind == "image" or (b.link_ratio < 0.8 and _has_letters(b.text))]
@@ -173,11 +181,16 @@ def walk_blocks(blocks: list[Block]) -> BodyParts:
             parts.images.append(image)
             pending_image = None if block.in_figure else image
             continue
-        if pending_image is not None and pending_image["caption"] is None and _looks_like_caption(block):
+        # the caption printed under the image, or one classed as such in place of the image's title
+        # attribute (which often repeats it)
+        if pending_image is not None and (pending_image["caption"] is None or block.caption_hint) \
+                and _looks_like_caption(block):
             pending_image["caption"] = block.text
             pending_image = None
             continue
         pending_image = None
+        if block.caption_box and len(block.text) <= 2 * CAPTION_MAX:
+            continue  # a caption whose image is not in the body (a slideshow strip, a lazy placeholder)
         parts.paragraphs.append(block.text)
     return parts
 
@@ -208,25 +221,58 @@ def document_order(root) -> tuple[dict, dict]:
 
 
 def body_blocks(el, base_url: str, order: dict | None = None, end: dict | None = None,
-                open_to=None) -> list[Block]:
+                open_to=None, skip=None) -> list[Block]:
     """Leaf blocks of a subtree in document order. Containers are descended; loose text in a
     container is a block; a leaf with <br> gives one block per line. `open_to`: an element inside
     whose ancestors are always descended, never read as one leaf (the generic extractor walks the
-    zones around the body element this way)."""
+    zones around the body element this way); `skip`: an element left out (the body itself, when
+    only the zones around it are wanted)."""
     if order is None:
         order, end = document_order(el)
     keep_open = set()
     if open_to is not None:
         keep_open = {id(a) for a in open_to.iterancestors()} | {id(open_to)}
-    return list(_blocks(el, base_url, el, order, end, keep_open))
+    walk = _Walk(base_url, el, order, end, keep_open, skip)
+    blocks = list(walk.blocks(el))
+    if el.text and el.text.strip() and _tag(el) not in _INLINE:
+        # the element's own text before its first child (<div class=body>First paragraph.<div …>)
+        blocks.insert(0, walk.text_block(one_line(el.text), el, order.get(el, 0) + 0.25))
+    return blocks
 
 
 def _tag(el) -> str:
     return el.tag.lower() if isinstance(el.tag, str) else ""
 
 
+# Tags that are neither text nor a box of it.
+_NOT_TEXT = {"br", "hr", "wbr", "meta", "link", "input", "select", "option", "button", "textarea", "iframe",
+             "svg", "canvas", "video", "audio", "object", "embed", "map", "area", "source", "track", "param",
+             "script", "style", "noscript", "template", "head", "title"}
+
+
+def _box_tag(el) -> str:
+    """The tag, with elements the walker has no rule for (custom elements such as <ps-promo>,
+    <picture>, <ins>, <details>) read as <div>: their text is the page's like any box's."""
+    tag = _tag(el)
+    if not tag or tag in _NOT_TEXT or tag in _LEAF_TAGS or tag in _CONTAINERS or tag in _INLINE or tag == "img":
+        return tag
+    return "div"
+
+
+# Containers that are inline in the text flow: a box of blocks only when they hold blocks or <br>
+# lines themselves (legacy <font> soup); otherwise styling inside a paragraph
+# (<div>Japan's <span>Nikkei 225</span> declined …</div> is one paragraph).
+_INLINE_BOXES = {"span", "font", "small"}
+
+
 def _has_block_child(el) -> bool:
-    return any(_tag(c) in _LEAF_TAGS or _tag(c) in _CONTAINERS for c in el)
+    for c in el:
+        tag = _box_tag(c)
+        if tag in _LEAF_TAGS:
+            return True
+        if tag in _CONTAINERS and (tag not in _INLINE_BOXES or c.find(".//br") is not None or _has_block_child(c)):
+            return True
+    return False
 
 
 def _is_layout_table(el) -> bool:
@@ -238,49 +284,23 @@ def _is_layout_table(el) -> bool:
     return False
 
 
+_HEADINGS_AND_TABLES = ("h1", "h2", "h3", "h4", "h5", "h6", "table")
+
+
 def _is_picture_box(el) -> bool:
     """A wrapper holding one image and a short text: the picture and its caption
-    (<div class="img-box"><img><div>caption</div></div>)."""
-    imgs = el.xpath(".//img")
-    if len(imgs) != 1 or el.xpath(".//h1|.//h2|.//h3|.//h4|.//h5|.//h6|.//table"):
+    (<div class="img-box"><img><div>caption</div></div>); a longer text when the box is named as
+    a picture's (<div class="image top"><img><p>In this 2006 file photo, …</p></div>)."""
+    images = 0
+    for _img in el.iter("img"):
+        images += 1
+        if images > 1:
+            return False
+    if images != 1 or next(el.iter(*_HEADINGS_AND_TABLES), None) is not None:
         return False
     text = one_line(el.text_content())
-    return 0 < len(text) <= CAPTION_MAX
-
-
-def _blocks(el, base_url, root, order, end, keep_open=frozenset()):
-    for child in el:
-        tag = _tag(child)
-        if id(child) in keep_open and tag:
-            if child.text and child.text.strip():
-                yield _text_block(one_line(child.text), child, root, order[child] + 0.25)
-            yield from _blocks(child, base_url, root, order, end, keep_open)
-        elif tag == "figure":
-            yield from _figure(child, base_url, root, order)
-        elif tag == "table" and _is_layout_table(child):
-            yield from _blocks(child, base_url, root, order, end, keep_open)
-        elif tag in _LEAF_TAGS or (tag in _CONTAINERS and _is_picture_box(child)):
-            yield from _leaf(child, base_url, root, order)
-        elif tag in _CONTAINERS and _has_block_child(child):
-            if child.text and child.text.strip():
-                yield _text_block(one_line(child.text), child, root, order[child] + 0.25)
-            yield from _blocks(child, base_url, root, order, end, keep_open)
-        elif tag == "img":
-            yield Block("image", src=urljoin(base_url, child.get("src", "")), el=child, pos=order[child])
-        elif tag in _CONTAINERS or tag in _INLINE:
-            yield from _leaf(child, base_url, root, order)
-        if child.tail and child.tail.strip() and tag:
-            yield _text_block(one_line(child.tail), el, root, end[child] + 0.5)
-        elif child.tail and child.tail.strip():  # a comment's tail
-            yield _text_block(one_line(child.tail), el, root, order.get(el, 0) + 0.5)
-
-
-def _text_block(text: str, el, root, pos: float) -> Block:
-    caption_hint, byline_hint = _hints(el, root)
-    style = _style(el)
-    return Block("text", text, centered=bool(_CENTER.search(style)), right=bool(_RIGHT.search(style)),
-                 justified=bool(_JUSTIFY.search(style)), caption_hint=caption_hint, byline_hint=byline_hint,
-                 el=el, pos=pos)
+    limit = 2 * CAPTION_MAX if _PICTURE_BOX.search(_names(el)) else CAPTION_MAX
+    return 0 < len(text) <= limit
 
 
 def _style(el) -> str:
@@ -299,15 +319,9 @@ def _names(el) -> str:
     return " ".join(filter(None, (el.get("class"), el.get("id"), el.get("itemprop"), el.get("rel"))))
 
 
-def _hints(el, root) -> tuple[bool, bool]:
-    """Caption / byline hints from the element, its descendants, and its ancestors up to the root."""
-    names = [_names(el)] + [_names(d) for d in el.iterdescendants() if isinstance(d.tag, str)]
-    for anc in el.iterancestors():
-        if anc is root:
-            break
-        names.append(_names(anc))
-    text = " ".join(n for n in names if n)
-    return bool(_CAPTION_HINT.search(text)), bool(_BYLINE_HINT.search(text))
+def _squash(text: str) -> str:
+    """Text without any whitespace, NFC: for comparing how much of a block is linked, in <em>…"""
+    return "".join(nfc(text).split())
 
 
 def _runs(el) -> list[str]:
@@ -328,48 +342,144 @@ def _runs(el) -> list[str]:
     return [r for r in "".join(parts).split(_BR)]
 
 
-def _text_of(els) -> str:
-    return "".join(one_line(e.text_content()) for e in els).replace(" ", "")
+class _Walk:
+    """One walk of a subtree: the page's document order, and the names of each box's ancestors
+    below the walk's root (cached, as every leaf asks for them)."""
+
+    def __init__(self, base_url, root, order, end, keep_open, skip):
+        self.base_url, self.root, self.order, self.end = base_url, root, order, end
+        self.keep_open, self.skip = keep_open, skip
+        self._chains: dict = {}
+
+    def chain_names(self, el) -> str:
+        """Class/id names of the element's ancestors strictly below the root."""
+        parent = el.getparent()
+        if el is self.root or parent is None or parent is self.root:
+            return ""
+        chain = self._chains.get(parent)
+        if chain is None:
+            chain = self._chains[parent] = _names(parent) + " " + self.chain_names(parent)
+        return chain
+
+    def blocks(self, el):
+        order, end = self.order, self.end
+        for child in el:
+            tag = _box_tag(child)
+            if child is self.skip:
+                pass
+            elif id(child) in self.keep_open and tag:
+                if child.text and child.text.strip():
+                    yield self.text_block(one_line(child.text), child, order[child] + 0.25)
+                yield from self.blocks(child)
+            elif tag == "figure":
+                yield from self.figure(child)
+            elif tag == "table" and _is_layout_table(child):
+                yield from self.blocks(child)
+            elif tag in _LEAF_TAGS or (tag in _CONTAINERS and _is_picture_box(child)):
+                yield from self.leaf(child)
+            elif tag in _CONTAINERS and _has_block_child(child):
+                if child.text and child.text.strip():
+                    yield self.text_block(one_line(child.text), child, order[child] + 0.25)
+                yield from self.blocks(child)
+            elif tag == "img":
+                yield Block("image", src=urljoin(self.base_url, child.get("src", "")), el=child, pos=order[child])
+            elif tag in _CONTAINERS or tag in _INLINE:
+                yield from self.leaf(child)
+            if child.tail and child.tail.strip() and tag:
+                yield self.text_block(one_line(child.tail), el, end[child] + 0.5)
+            elif child.tail and child.tail.strip():  # a comment's tail
+                yield self.text_block(one_line(child.tail), el, order.get(el, 0) + 0.5)
+
+    def text_block(self, text: str, el, pos: float) -> Block:
+        """Loose text of a container (its own text, a child's tail): hinted by the container and
+        the boxes around it, never by the container's other children."""
+        names = _names(el) + " " + self.chain_names(el)
+        caption_hint = bool(_CAPTION_HINT.search(names))
+        style = _style(el)
+        return Block("text", text, centered=bool(_CENTER.search(style)), right=bool(_RIGHT.search(style)),
+                     justified=bool(_JUSTIFY.search(style)), caption_hint=caption_hint,
+                     byline_hint=bool(_BYLINE_HINT.search(names)), caption_box=caption_hint, loose=True,
+                     el=el, pos=pos)
+
+    def leaf(self, el):
+        """A leaf's images, then one text block per <br> line, with what its markup says: style,
+        emphasis, the share of linked text, caption and byline names (its own, its children's —
+        a child icon, a <span class=author> — and its ancestors')."""
+        pos = self.order.get(el, 0)
+        tag = _tag(el)
+        imgs, links, emphasis, bold, names = [], [], [], [], []
+        style = _style(el)
+        for d in el.iterdescendants():
+            if not isinstance(d.tag, str):
+                continue
+            t = d.tag.lower()
+            if t == "img":
+                imgs.append(d)
+            elif t == "a":
+                links.append(d)
+            elif t in ("em", "i"):
+                emphasis.append(d)
+            elif t in ("b", "strong"):
+                bold.append(d)
+            if d.get("style") is not None or d.get("align") is not None or d.get("class") is not None:
+                style += _style(d)
+            name = _names(d)
+            if name:
+                names.append((d, name))
+        for img in imgs:
+            yield Block("image", src=urljoin(self.base_url, img.get("src", "")),
+                        caption=one_line(img.get("title") or "") or None, el=img, pos=self.order.get(img, pos))
+        runs = [one_line(r) for r in _runs(el)]
+        runs = [r for r in runs if r]
+        if not runs:
+            return
+        whole = _squash(el.text_content())
+        linked = whole if tag == "a" else "".join(_squash(e.text_content()) for e in links)
+        emphasised = "".join(_squash(e.text_content()) for e in emphasis)
+        bolded = whole if tag in ("b", "strong") else "".join(_squash(e.text_content()) for e in bold)
+        own = _names(el) + " " + self.chain_names(el)
+        inner = " ".join(name for _d, name in names)
+        caption_named = bool(_CAPTION_HINT.search(own))
+        caption_hint = caption_named or bool(_CAPTION_HINT.search(inner))
+        byline_hint = bool(_BYLINE_HINT.search(own) or _BYLINE_HINT.search(inner))
+        caption_box = caption_named or (caption_hint and _caption_share(names, whole) >= 0.8)
+        if imgs and tag in ("table", "div", "td", "center", "span") and len(whole) <= CAPTION_MAX:
+            caption_hint = True  # a box holding an image and a short text: the picture and its caption
+        for i, text in enumerate(runs):
+            yield Block(
+                "text", text,
+                centered=bool(_CENTER.search(style)), right=bool(_RIGHT.search(style)),
+                justified=bool(_JUSTIFY.search(style)),
+                emphasis_only=bool(whole) and emphasised == whole,
+                bold_only=bool(whole) and bolded == whole or tag in ("h1", "h2", "h3", "h4", "h5", "h6"),
+                link_ratio=min(1.0, len(linked) / len(whole)) if whole else 0.0,
+                caption_hint=caption_hint, byline_hint=byline_hint, caption_box=caption_box, el=el,
+                pos=pos + i / 1000,
+            )
+
+    def figure(self, el):
+        caption_el = el.xpath(".//figcaption")
+        caption = one_line(caption_el[0].text_content()) if caption_el else None
+        for img in el.xpath(".//img"):
+            yield Block("image", src=urljoin(self.base_url, img.get("src", "")), caption=caption or None,
+                        in_figure=True, el=img, pos=self.order.get(img, 0))
 
 
-def _leaf(el, base_url, root, order):
-    pos = order.get(el, 0)
-    imgs = el.xpath(".//img")
-    for img in imgs:
-        yield Block("image", src=urljoin(base_url, img.get("src", "")),
-                    caption=one_line(img.get("title") or "") or None, el=img, pos=order.get(img, pos))
-    runs = [one_line(r) for r in _runs(el)]
-    runs = [r for r in runs if r]
-    if not runs:
-        return
-    whole = one_line(el.text_content()).replace(" ", "")
-    style = _style(el) + "".join(_style(d) for d in el.xpath(".//*[@style or @align or @class]"))
-    links = _text_of(el.xpath(".//a")) if _tag(el) != "a" else whole
-    emphasised = _text_of(el.xpath(".//em|.//i"))
-    bold = _text_of(el.xpath(".//b|.//strong")) if _tag(el) not in ("b", "strong") else whole
-    caption_hint, byline_hint = _hints(el, root)
-    if imgs and _tag(el) in ("table", "div", "td", "center", "span") and len(whole) <= CAPTION_MAX:
-        caption_hint = True  # a box holding an image and a short text: the picture and its caption
-    for i, text in enumerate(runs):
-        yield Block(
-            "text", text,
-            centered=bool(_CENTER.search(style)), right=bool(_RIGHT.search(style)), justified=bool(_JUSTIFY.search(style)),
-            emphasis_only=bool(whole) and emphasised == whole,
-            bold_only=bool(whole) and bold == whole or _tag(el) in ("h1", "h2", "h3", "h4", "h5", "h6"),
-            link_ratio=min(1.0, len(links) / len(whole)) if whole else 0.0,
-            caption_hint=caption_hint, byline_hint=byline_hint, el=el, pos=pos + i / 1000,
-        )
-
-
-def _figure(el, base_url, root, order):
-    caption_el = el.xpath(".//figcaption")
-    caption = one_line(caption_el[0].text_content()) if caption_el else None
-    for img in el.xpath(".//img"):
-        yield Block("image", src=urljoin(base_url, img.get("src", "")), caption=caption or None, in_figure=True,
-                    el=img, pos=order.get(img, 0))
+def _caption_share(names: list, whole: str) -> float:
+    """The share of a leaf's text inside children named as captions (a slideshow item: image,
+    "caption-full", "caption-truncated"); `names`: (descendant, its names) in document order."""
+    inside = [d for d, name in names if _CAPTION_HINT.search(name)]
+    marked = set(inside)
+    outermost = [d for d in inside if not any(a in marked for a in d.iterancestors())]
+    return len("".join(_squash(d.text_content()) for d in outermost)) / len(whole) if whole else 0.0
 
 
 # --- captions and bylines -------------------------------------------------------------------------
+
+
+# How a sentence (not a caption, not a heading) ends, in Latin and CJK punctuation.
+_SENTENCE_END = (".", "!", "?", "…", ";", ":", "。", "！", "？", "：", "；")
+_CLOSERS = "\"”’»)]」』 "
 
 
 def _looks_like_caption(block: Block) -> bool:
@@ -379,9 +489,20 @@ def _looks_like_caption(block: Block) -> bool:
     next paragraph of an article whose image has no caption."""
     if len(block.text) > CAPTION_MAX or block.right or block.byline_hint:
         return False
-    if block.centered or block.emphasis_only or block.caption_hint:
+    if block.caption_hint:
         return True
-    return not block.justified and len(block.text) <= 200 and not block.text.endswith((".", "!", "?", "…", ";", ":"))
+    if _tag(block.el) == "blockquote":
+        return False  # a quotation, however it is styled
+    if block.centered or block.emphasis_only:
+        return True
+    if block.loose:
+        return False  # loose text between <br>s (Blogger): the next paragraph
+    # "… a plus!”": the sentence ends inside its closing quote
+    return not block.justified and len(block.text) <= 200 and not block.text.rstrip(_CLOSERS).endswith(_SENTENCE_END)
+
+
+# verbs of saying: a line with one reports someone's words, it does not credit the article
+_SPEECH = re.compile(r"\b(?:cho biết|chia sẻ|phát biểu|khẳng định|bày tỏ|nhấn mạnh|nói)\b", re.I)
 
 
 def is_byline_line(block: Block) -> bool:
@@ -402,6 +523,8 @@ def is_byline_line(block: Block) -> bool:
         # a right-aligned or "author"-classed line; a long sentence there is still body text
         return not (len(text) > 60 and text.endswith("."))
     bare = bare.strip(" .")
+    if len(bare) > 80 or _SPEECH.search(bare):
+        return False  # "Bà Bùi Thị Mến, một trong những hộ …, cho biết …": a sentence about a person
     # a bare name ("Phạm Thúy"), a name with its unit, or a unit alone ("Văn phòng UBND xã") —
     # a unit only as a short phrase without a clause (a caption "Ban Chỉ đạo ra mắt, nhận nhiệm vụ"
     # also begins with a unit)
