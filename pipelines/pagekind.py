@@ -25,6 +25,9 @@ ARTICLE_CHARS = 250
 UNDATED_ARTICLE_CHARS = 800
 #: a listing's summaries are short; an article's paragraphs are not all short
 LISTING_MEDIAN_PARAGRAPH = 350
+#: share of the running text in teasers that makes a listing (three or more teasers; fewer)
+TEASERS_SHARE = 0.6
+FEW_TEASERS_SHARE = 0.8
 
 _SKIP = {"script", "style", "noscript", "template", "svg", "select", "option", "button", "iframe", "head"}
 _BLOCK = {
@@ -52,7 +55,7 @@ class PageKind:
 
 class _Block:
     """The text one block element owns; `<br>` starts a new block in the same element (a line)."""
-    __slots__ = ("element", "parent", "unlinked", "linked", "title_links")
+    __slots__ = ("element", "parent", "unlinked", "linked", "title_links", "opening")
 
     def __init__(self, element, parent):
         self.element = element
@@ -60,6 +63,7 @@ class _Block:
         self.unlinked = 0
         self.linked = 0
         self.title_links = 0
+        self.opening = ""  # the first words of its text (footer lines are told by them)
 
 
 def _tag(element) -> str:
@@ -103,7 +107,10 @@ def _blocks(root) -> list[_Block]:
 def _add(block: _Block, text: str | None, linked: bool) -> None:
     if not text:
         return
-    n = len(" ".join(text.split()))
+    words = " ".join(text.split())
+    n = len(words)
+    if n and len(block.opening) < 80:
+        block.opening = f"{block.opening} {words}".strip()[:80]
     if linked:
         block.linked += n
     else:
@@ -119,6 +126,11 @@ def page_kind(root) -> PageKind:
     scores: dict = {}
     for block in blocks:
         if block.unlinked >= PARAGRAPH_CHARS and block.linked < block.unlinked:
+            if previous == "para" and paragraphs and paragraphs[-1][1] and not _in_chrome_block(block):
+                # the "summary" is followed by another paragraph: a run of an article's paragraphs
+                # after an inline link ("Related: …"), not a teaser's summary
+                paragraphs[-1] = (paragraphs[-1][0], False)
+                alternations -= 1
             after_link = previous == "link"
             alternations += after_link
             paragraphs.append((block, after_link))
@@ -129,7 +141,7 @@ def page_kind(root) -> PageKind:
             previous = "link"
     has_headline = any(_tag(b.element) in _HEADLINES and (b.unlinked + b.linked) >= 10 for b in blocks)
     for block, after_link in paragraphs:
-        if after_link or _in_chrome(block.element):
+        if after_link or _in_chrome_block(block):
             continue  # a summary under a title link is listing evidence; a footer is no article
         parent = block.parent
         # credit the paragraph to its container and, half, to the container's container
@@ -137,12 +149,16 @@ def page_kind(root) -> PageKind:
             if ancestor is not None:
                 scores[ancestor] = scores.get(ancestor, 0.0) + weight * block.unlinked
     article_chars = int(max(scores.values(), default=0))
-    summaries = [b.unlinked for b, after_link in paragraphs if after_link]
-    summary_chars = sum(summaries)
-    # a list of items (title link, then a short summary) outweighing any run of plain paragraphs,
-    # or a page of little but links
+    # running text outside footers; summaries: paragraphs that stand alone under a title link
+    body = [(b.unlinked, after_link) for b, after_link in paragraphs if not _in_chrome_block(b)]
+    running = sum(n for n, _ in body)
+    summaries = [n for n, after_link in body if after_link]
+    share = sum(summaries) / running if running else 0.0
+    # a list of teasers (title link, then a short summary) carrying most of the page's text — three
+    # or more at 60 %, fewer at 80 % — or a page of little but links
     listing = (
-        (summaries and summary_chars > article_chars and statistics.median(summaries) < LISTING_MEDIAN_PARAGRAPH)
+        (summaries and statistics.median(summaries) < LISTING_MEDIAN_PARAGRAPH
+         and share >= (TEASERS_SHARE if len(summaries) >= 3 else FEW_TEASERS_SHARE))
         or (article_chars < ARTICLE_CHARS and link_items >= 8)
     )
     if listing:
@@ -175,6 +191,15 @@ def has_date(root) -> bool:
     if root.xpath(_DATE_MARKUP):
         return True
     return bool(_DATE_TEXT.search(" ".join(t for t in root.xpath("//body//text()[not(ancestor::script)]"))))
+
+
+# footer lines by their words, where the markup does not say "footer"
+_CHROME_TEXT = re.compile(r"^\W*(?:bản quyền|copyright|©|cơ quan chủ quản|ghi rõ nguồn|địa chỉ\s*:|điện thoại\s*:)", re.I)
+
+
+def _in_chrome_block(block: _Block) -> bool:
+    """A footer line: by its words, or inside the page's footer."""
+    return bool(_CHROME_TEXT.match(block.opening)) or _in_chrome(block.element)
 
 
 def _in_chrome(element) -> bool:
