@@ -106,6 +106,18 @@ def _is_name_word(word: str) -> bool:
 _NAME_UNIT = re.compile(r"^(?P<name>[^()\-–—,]+?)\s*(?:\((?P<u1>[^()]+)\)?|\s[-–—]\s*(?P<u2>.+)|,\s*(?P<u3>.+))$")
 
 
+_POSTED_BY = re.compile(r"^(?:đăng bởi|người đăng|bởi|viết bởi)", re.I)
+_NAME_SEPARATORS = re.compile(r"\s+[-–—&]\s+|\s*,\s*|\s+và\s+")
+
+
+def several_names(line: str) -> list[str] | None:
+    """"Thanh Thủy - Hồng Nhung", "Lan Anh, Minh Đức", "A và B": two or more people, else None."""
+    parts = [p.strip(" .") for p in _NAME_SEPARATORS.split(line.strip())]
+    if len(parts) >= 2 and all(is_name(p) and not UNIT_WORDS.search(p) for p in parts):
+        return parts
+    return None
+
+
 def split_name_unit(line: str) -> tuple[str, str] | None:
     m = _NAME_UNIT.match(line.strip())
     if not m:
@@ -565,10 +577,21 @@ def split_byline(lines: list[str]) -> tuple[str | None, str | None]:
             line = line[prefixed.end():].strip(" .")
         if not line or is_account_name(line):
             continue
+        names = several_names(line)
+        if names:
+            author = author or ", ".join(names)
+            continue
+        if prefixed and UNIT_WORDS.match(line):
+            # "Tin, ảnh: Trung tâm VHTT huyện …" credits a unit; "Đăng bởi: Văn phòng UBND xã" is the
+            # office's CMS account, neither author nor a credit
+            if not _POSTED_BY.match(prefixed.group(0)):
+                source = source or line
+            continue
         pair = split_name_unit(line)
         if pair:
             author = author or pair[0]
-            source = source or pair[1]
+            if not is_account_name(pair[1]):  # "Hoàng Yến (CTV)": a contributor, no unit
+                source = source or pair[1]
         elif prefixed or (author is None and not UNIT_WORDS.search(line)):
             author = author or line
         elif source is None:

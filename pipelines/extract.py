@@ -18,7 +18,7 @@ from archive.gazetteer import resolve as resolve_place
 from scrapers.platforms import Platform, fingerprint, get_platform
 from scrapers.registry import Portal, default_registry, portal_for_url
 
-from .body import BodyParts, is_account_name, walk_body
+from .body import UNIT_WORDS, BodyParts, is_account_name, walk_body
 from .classify import classify
 from .generic import extract_generic, trafilatura_fields
 from .pagedate import parse_page_date
@@ -214,7 +214,9 @@ def _profile_fields(doc, url: str, platform: Platform) -> dict | None:
     author = parts.author
     author_el = _first(doc, platform.author_css)
     vcard = one_line(author_el.text_content()) if author_el is not None else ""
-    if vcard and not is_account_name(vcard):
+    # the CMS's poster ("posted by") only when the article prints no byline of its own, and never
+    # an office account ("Văn phòng UBND xã")
+    if vcard and not author and not is_account_name(vcard) and not UNIT_WORDS.search(vcard):
         author = vcard
     return {
         "title": title or None,
