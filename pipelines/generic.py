@@ -176,6 +176,8 @@ def _headline_candidates(root, order, start):
             kind = "line"  # a line of its own with nothing else to say it is the headline
         else:
             continue
+        if _in_site_identity(el):
+            continue
         text = one_line(el.text_content())
         if not (_TITLE_MIN <= len(text) <= _TITLE_MAX) or sentence_like(text) or is_date_line(text):
             continue
@@ -186,6 +188,19 @@ def _headline_candidates(root, order, start):
         if AUTHOR_PREFIX.match(text) or SOURCE_PREFIX.match(text):
             continue
         yield el, kind, text, linked
+
+
+# The site's own name in its header: a logo, brand or site-name box is never an article's headline.
+_SITE_IDENTITY = re.compile(r"site-?name|site-?title|logo|brand|banner|masthead|slogan", re.I)
+# A <title> that is only the site's name: "Trang thông tin điện tử huyện Mường Chà".
+_SITE_NAME_WORDS = re.compile(r"cổng thông tin|trang thông tin|cổng ttđt|trang ttđt|website|trang chủ|báo điện tử", re.I)
+
+
+def _in_site_identity(el) -> bool:
+    for _, node in zip(range(4), (el, *el.iterancestors())):
+        if _SITE_IDENTITY.search(" ".join(filter(None, (node.get("class"), node.get("id"))))):
+            return True
+    return False
 
 
 def _fills_its_line(el) -> bool:
@@ -216,7 +231,10 @@ def find_headline(root, order, start, meta):
     candidates = list(_headline_candidates(root, order, start))
     if not candidates:
         return None
-    titles = [t for t in (meta.get("og_title"), meta.get("ld_headline"), meta.get("head_title")) if t]
+    head_title = meta.get("head_title")
+    if head_title and _SITE_NAME_WORDS.search(_SITE_SUFFIX.sub("", head_title)):
+        head_title = None  # the <title> names only the site: no reference for the headline
+    titles = [t for t in (meta.get("og_title"), meta.get("ld_headline"), head_title) if t]
     for reference in titles:
         ref = set(fold(reference).replace("“", " ").split())
         similar = [(el, text) for el, _kind, text, _linked in candidates
