@@ -78,6 +78,8 @@ def extract_generic(doc, url: str, html_text: str = "") -> dict | None:
     start = _body_start(core)
     title_el = find_headline(root, order, start, meta)
     title = one_line(title_el.text_content()) if title_el is not None else _title_from_meta(meta)
+    if title_el is None and is_listing(body_blocks(root, url, order, end)):
+        return _no_article(title)  # no headline to anchor the zones: judge the whole page
 
     scope = _common_ancestor(title_el, body_el) if title_el is not None else body_el
     t_end = end[title_el] if title_el is not None else -1
@@ -181,6 +183,8 @@ def _headline_candidates(root, order, start):
         text = one_line(el.text_content())
         if not (_TITLE_MIN <= len(text) <= _TITLE_MAX) or sentence_like(text) or is_date_line(text):
             continue
+        if _SITE_NAME_WORDS.match(text):
+            continue  # "Trang thông tin điện tử huyện Thọ Xuân": the site's name, not an article's
         links = one_line(" ".join(a.text_content() for a in el.xpath(".//a")))
         # a linked heading before the article is another article's (a sidebar list), unless it
         # repeats the page's own headline (themes link the headline to its permalink)
