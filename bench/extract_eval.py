@@ -247,6 +247,11 @@ def load_blind(split: str | None = None, directory: Path = BLIND_DIR) -> list[tu
     return pages
 
 
+def load_blind_names(split: str, directory: Path = BLIND_DIR) -> set[str]:
+    assignment = json.loads((directory / "split.json").read_text(encoding="utf-8"))
+    return {name for name, half in assignment.items() if half == split}
+
+
 def evaluate_pages(pages) -> dict:
     results = []
     for name, path, gold in pages:

@@ -43,3 +43,32 @@ def test_extraction_meets_the_issue_thresholds():
     report = extract_eval.evaluate()
     failures = extract_eval.threshold_failures(report)
     assert not failures, "\n" + extract_eval.format_report(report, details=True)
+
+
+# --- the blind set (tests/fixtures/blind): written by sessions that never saw the extractor ------
+
+def test_blind_set_is_frozen_and_split():
+    pages = extract_eval.load_blind()
+    halves = {half: [g for name, _p, g in pages if name in extract_eval.load_blind_names(half)] for half in ("dev", "test")}
+    assert len(pages) >= 80 and abs(len(halves["dev"]) - len(halves["test"])) <= len(pages) // 3
+    for golds in halves.values():
+        launches = sum(g["is_launch_report"] for g in golds)
+        assert 0.3 <= launches / len(golds) <= 0.7
+        assert len({g["family"] for g in golds}) >= 10
+
+
+def test_blind_dev_half_meets_the_page_level_targets():
+    """Tuned on: title, published_date, author, body paragraphs, is_launch_report F1 >= 0.95, no false launch."""
+    report = extract_eval.evaluate_pages(extract_eval.load_blind("dev"))
+    assert extract_eval.blind_failures(report) == [], "\n" + extract_eval.format_report(
+        report | {"threshold_failures": extract_eval.blind_failures(report)}, details=True)
+
+
+def test_blind_test_half_regression_floor():
+    """Reported, never tuned on (README quotes it). The floor guards what it scored when frozen;
+    author is below the 0.95 target there (see README), the other page-level fields meet it."""
+    report = extract_eval.evaluate_pages(extract_eval.load_blind("test"))
+    floors = {"title": 0.95, "published_date": 0.95, "body_text": 0.95, "is_launch_report": 0.95, "author": 0.80}
+    scores = {f: report["fields"][f]["f1"] for f in floors}
+    assert all(scores[f] >= floors[f] for f in floors), scores
+    assert report["confusion"]["fp"] == 0
