@@ -138,7 +138,10 @@ def extract_fields(html_text: str, url: str, portal: Portal | None) -> dict:
         fields, platform = found, candidate
         if _implausible(found, candidate, judged):
             generic = _generic_fields(html_text, _parse(html_text, url), url)
-            if generic is not None and _quality(generic) > _quality(found):
+            if generic is not None and generic["body_text"] == found["body_text"]:
+                # the same article: the profile read it, the generic reader found what it missed
+                fields = {**found, **{k: v for k, v in generic.items() if not found.get(k) and v}}
+            elif generic is not None and _quality(generic) > _quality(found):
                 fields, platform = generic, get_platform("generic")
         break
     if fields is None:
