@@ -38,7 +38,8 @@ _JUSTIFY = re.compile(r"text-align\s*:\s*justify", re.I)
 _CENTER_CLASS = re.compile(r"(?:^|\s)(?:text-center|aligncenter|has-text-align-center|center)(?:\s|$)", re.I)
 _RIGHT_CLASS = re.compile(r"(?:^|\s)(?:text-right|text-end|alignright|has-text-align-right|align-right|right)(?:\s|$)", re.I)
 # Class, id or itemprop names that mark a caption / a byline (author, source, signature).
-_CAPTION_HINT = re.compile(r"caption|chu-?thich|img-?desc|image-?desc|photo-?desc|pic-?desc|desc-?img|credit", re.I)
+_CAPTION_HINT = re.compile(r"caption|chu-?thich|img-?desc|image-?desc|photo-?desc|pic-?desc|desc-?img|credit"
+                           r"|(?:^|[\s_-])cap(?:[\s_-]|$)", re.I)
 _BYLINE_HINT = re.compile(
     r"author|byline|tac-?gia|writer|createdby|signature|(?:^|[\s_-])sign(?:[\s_-]|$)|(?:^|[\s_-])source|nguon"
     r"|(?:^|[\s_-])(?:user|person)(?:[\s_-]|$)", re.I)
@@ -55,6 +56,7 @@ SOURCE_PREFIX = re.compile(r"^\(?\s*(nguồn\s*:|theo\b(?=(?:[^,;.]|\.(?=\w)){0,
 # "Bài …" and "Tin …" also begin ordinary sentences).
 AUTHOR_PREFIX = re.compile(
     r"^(?:(?:tác giả|viết bởi|người viết|phóng viên|bởi)(?:\s*:\s*|\s+|(?=[A-ZĐÀ-Ỹ]))"
+    r"|(?:pv|ctv|btv)\s*:?\s+(?=[A-ZĐÀ-Ỹ][a-zà-ỹđ])"  # "PV Minh Hằng", "CTV Lò Thị Mai": reporter, contributor
     r"|(?:tin|bài|ảnh|video)(?:\s*(?:,|và|-|–|&|\+)?\s*(?:ảnh|bài|tin|video|clip))?\s*:\s*)",
     re.I,
 )
@@ -520,7 +522,7 @@ _SPEECH = re.compile(r"\b(?:cho biết|chia sẻ|phát biểu|khẳng định|b�
 def is_byline_line(block: Block) -> bool:
     """A line that credits the article: prefixed ("Tác giả:", "Nguồn:", "Theo …"), right-aligned or
     classed as author/byline/source, or a bare personal name (with its unit)."""
-    text = block.text.strip()
+    text = _without_tools(block.text.strip())
     if block.kind != "text" or not text or len(text) > BYLINE_MAX:
         return False
     bare = text.strip("()").strip()
@@ -558,12 +560,23 @@ def _take_byline(blocks: list[Block]) -> list[str]:
     return lines
 
 
+# Buttons printed on a byline's line: "Vi Thị Hoa In trang Gửi email", "… | Chia sẻ | Lượt xem: 120".
+_BYLINE_TOOLS = re.compile(r"\s*(?:[|·•]\s*)?(?:in trang|in bài|bản in|gửi email|gửi bài|chia sẻ|lượt xem\b.*|print|e-?mail|share)\s*$", re.I)
+
+
+def _without_tools(line: str) -> str:
+    previous = None
+    while previous != line:
+        previous, line = line, _BYLINE_TOOLS.sub("", line)
+    return line
+
+
 def split_byline(lines: list[str]) -> tuple[str | None, str | None]:
     """(author, source) from byline lines. A person is the author; a unit is the source; "Name
     (Unit)" and "Name - Unit" are both; CMS accounts and "PV" are nobody."""
     author = source = None
     for line in lines:
-        line = line.strip()
+        line = _without_tools(line.strip())
         if line.startswith("(") and line.endswith(")"):
             line = line[1:-1].strip()
         line = line.strip(" .")

@@ -18,7 +18,7 @@ _WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 
 # Boxes that may hold paragraphs but are not the article, as whole words.
 _BOILERPLATE = re.compile(
-    r"\b(?:comments?|binh ?luan|ykien|y kien ban doc|related|lien ?quan|tin ?khac|cung ?chuyen ?muc|widgets?|footer"
+    r"\b(?:comments?|binh ?luan|ykien|y kien ban doc|related|lien ?quan|tin ?khac|cung ?chuyen ?muc|widgets?|footer|foot"
     r"|share|sharing|social|quang ?cao|xem ?nhieu|doc ?nhieu|noi ?bat|most ?(?:read|views?|viewed|popular)"
     r"|breadcrumbs?|pagination|pager|copyright|ads?|adv|advert|adverts|advertisement|banner|menu|nav|navbar"
     r"|navigation|tags?|hot|other|others|aside|promo|sponsor|sponsored|newsletter|subscribe|signup"

@@ -38,15 +38,17 @@ from __future__ import annotations
 import copy
 import json
 import re
+from urllib.parse import urljoin
 
 from .body import (
     AUTHOR_PREFIX, BOUNDARY_RE, SOURCE_PREFIX, UNIT_WORDS, Block, body_blocks, document_order,
     is_account_name, is_byline_line, is_name, split_byline, split_name_unit, walk_blocks,
 )
 from .boxes import hidden_boxes, is_boilerplate_box
-from .density import BLOCK_TAGS, Density, is_listing, measure, sentence_like
+from .density import BLOCK_TAGS, Density, is_boilerplate, is_listing, measure, sentence_like
 from .pagedate import is_date_line, parse_page_date, strip_dates
 from .text import clean_text, fold, one_line
+from .urls import canonicalize_url
 
 # Never article text: navigation, forms, embedded media.
 _DROP_XPATH = (
@@ -76,7 +78,7 @@ def extract_generic(doc, url: str, html_text: str = "") -> dict | None:
         return None
     core = body_blocks(body_el, url, order, end)
     start = _body_start(core)
-    title_el = find_headline(root, order, start, meta)
+    title_el = find_headline(root, order, start, meta, url)
     title = one_line(title_el.text_content()) if title_el is not None else _title_from_meta(meta)
     if title_el is None and is_listing(body_blocks(root, url, order, end)):
         return _no_article(title)  # no headline to anchor the zones: judge the whole page
@@ -160,7 +162,15 @@ def _body_start(core: list[Block]) -> float:
 # --- the headline --------------------------------------------------------------------------------
 
 
-def _headline_candidates(root, order, start):
+def _links_to(el, page_url: str) -> bool:
+    """The element links the page itself (a headline linked to its own permalink)."""
+    if not page_url:
+        return False
+    own = canonicalize_url(page_url)
+    return any(canonicalize_url(urljoin(page_url, href)) == own for href in el.xpath(".//a/@href"))
+
+
+def _headline_candidates(root, order, start, page_url: str = ""):
     for el in root.iter():
         if not isinstance(el.tag, str) or order.get(el, start) >= start:
             continue
@@ -178,8 +188,8 @@ def _headline_candidates(root, order, start):
             kind = "line"  # a line of its own with nothing else to say it is the headline
         else:
             continue
-        if _in_site_identity(el):
-            continue
+        if _in_site_identity(el) or is_boilerplate(el):
+            continue  # the site's name, a breadcrumb, a menu
         text = one_line(el.text_content())
         if not (_TITLE_MIN <= len(text) <= _TITLE_MAX) or sentence_like(text) or is_date_line(text):
             continue
@@ -188,7 +198,7 @@ def _headline_candidates(root, order, start):
         links = one_line(" ".join(a.text_content() for a in el.xpath(".//a")))
         # a linked heading before the article is another article's (a sidebar list), unless it
         # repeats the page's own headline (themes link the headline to its permalink)
-        linked = len(links) >= 0.8 * len(text) and not strong
+        linked = len(links) >= 0.8 * len(text) and not strong and not _links_to(el, page_url)
         if AUTHOR_PREFIX.match(text) or SOURCE_PREFIX.match(text):
             continue
         yield el, kind, text, linked
@@ -222,7 +232,7 @@ def _fills_its_line(el) -> bool:
     return nxt is not None and _tag(nxt) == "br" and not (el.tail or "").strip()
 
 
-def find_headline(root, order, start, meta):
+def find_headline(root, order, start, meta, page_url: str = ""):
     """The headline element (see the module docstring), or None.
 
     1. a candidate that repeats the og:title / JSON-LD headline / <title> (nearest the body), and
@@ -232,7 +242,7 @@ def find_headline(root, order, start, meta):
     3. else, on pages whose markup says nothing (no heading, no class), the plain line of its own
        nearest the body (an ASP.NET <span>, a PHP CMS <div>) that is no date, byline or sentence.
     """
-    candidates = list(_headline_candidates(root, order, start))
+    candidates = list(_headline_candidates(root, order, start, page_url))
     if not candidates:
         return None
     head_title = meta.get("head_title")
