@@ -38,7 +38,8 @@ _ARTICLE = re.compile(
     r"|bai ?viet|news ?detail)\b"
 )
 # Class names that hide an element (Bootstrap, WordPress, utility CSS): display:none by another name.
-_HIDDEN = {"hidden", "hide", "is-hidden", "d-none", "visually-hidden", "sr-only", "screen-reader-text", "invisible"}
+_HIDDEN = {"hidden", "hide", "is-hidden", "d-none", "visually-hidden", "sr-only", "screen-reader-text", "invisible",
+           "hide-accessible"}
 
 
 def _names(el) -> list[str]:
@@ -75,7 +76,7 @@ def is_article_box(el) -> bool:
 
 
 # A quick look at a class attribute before the exact test (hidden_boxes runs on every page).
-_MAYBE_HIDDEN = re.compile(r"hid|d-none|sr-only|screen-reader|invisible")
+_MAYBE_HIDDEN = re.compile(r"hid|hide|d-none|sr-only|screen-reader|invisible")
 
 
 def hidden_boxes(root) -> list:

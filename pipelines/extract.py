@@ -19,6 +19,7 @@ from scrapers.platforms import Platform, fingerprint, get_platform
 from scrapers.registry import Portal, default_registry, portal_for_url
 
 from .body import UNIT_WORDS, BodyParts, is_account_name, walk_body
+from .boxes import is_hidden_box
 from .classify import classify
 from .generic import extract_generic, trafilatura_fields
 from .pagedate import parse_page_date
@@ -207,7 +208,7 @@ def _profile_fields(doc, url: str, platform: Platform) -> dict | None:
         for noise in body_el.cssselect(css):
             noise.drop_tree()
     parts: BodyParts = walk_body(body_el, url)
-    title_el = _first(doc, platform.title_css)
+    title_el = _headline(doc, platform)
     title = one_line(title_el.text_content()) if title_el is not None else _title_from_head(doc, platform)
     lead_el = _first(doc, platform.lead_css)
     lead = one_line(lead_el.text_content()) if lead_el is not None else ""
@@ -229,6 +230,16 @@ def _profile_fields(doc, url: str, platform: Platform) -> dict | None:
         "body_text": "\n\n".join(paragraphs),
         "images": parts.images,
     }
+
+
+def _headline(doc, platform: Platform):
+    """The first element of the profile's title selectors that is shown and outside the page's
+    navigation (Liferay prints a hidden <h1>Điều hướng</h1> for screen readers before the article)."""
+    for css in platform.title_css:
+        for el in doc.cssselect(css):
+            if not is_hidden_box(el) and not any(a.tag == "nav" or is_hidden_box(a) for a in el.iterancestors()):
+                return el
+    return None
 
 
 def _title_from_head(doc, platform: Platform) -> str:

@@ -3,6 +3,8 @@ and where, on an article page, the title, date, lead, body and byline are. The c
 discovery half; `pipelines.extract.extract_record` uses the extraction half."""
 from __future__ import annotations
 
+import re
+
 from .base import Platform
 from .generic import Generic
 from .legacy import Legacy
@@ -19,15 +21,20 @@ def get_platform(name: str | None) -> Platform:
     return PLATFORMS.get(name or "generic", PLATFORMS["generic"])
 
 
+_GENERATOR = re.compile(r"<meta[^>]+name=[\"']generator[\"'][^>]+content=[\"']([^\"']+)", re.I)
+
+
 def fingerprint(html_head: str, url: str = "") -> list[Platform]:
     """The known CMS families this page shows signs of, best first: each distinct marker in the
-    source (class names, generator meta, script names) counts one, an article URL of the family's
-    shape one more. Families with no sign are left out; the order of PLATFORMS breaks ties."""
+    source (class names, script names) counts one, a `<meta name="generator">` naming the CMS two,
+    an article URL of the family's shape one more. Families with no sign are left out; the order of PLATFORMS breaks ties."""
     scored = []
+    generator = " ".join(_GENERATOR.findall(html_head)).lower()
     for order, platform in enumerate(PLATFORMS.values()):
         if not platform.markers:
             continue
         score = sum(marker in html_head for marker in platform.markers)
+        score += 2 * any(name in generator for name in platform.generators)
         if score and url and platform.is_article_url(url):
             score += 1
         if score:

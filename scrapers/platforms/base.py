@@ -9,6 +9,8 @@ class Platform:
     name = "base"
     #: substrings of the page source that identify the CMS (for unregistered sites)
     markers: tuple[str, ...] = ()
+    #: names in a `<meta name="generator">` that say the page is this CMS's ("wordpress", "liferay")
+    generators: tuple[str, ...] = ()
 
     # --- discovery (used by the spider) ---
     #: listing pages to start from when the registry entry gives none

@@ -12,6 +12,7 @@ from .base import Platform
 class Liferay(Platform):
     name = "liferay"
     always_dated = True
+    generators = ("liferay",)
     markers = ("journal-content-article", "asset_publisher", "Liferay.")
     default_listing_paths = ("/web/guest/tin-tuc",)
     listing_link_css = (

@@ -7,6 +7,7 @@ from .base import Platform
 class WordPress(Platform):
     name = "wordpress"
     always_dated = True
+    generators = ("wordpress",)
     markers = ("wp-content", "entry-content", "wp-sitemap")
     default_listing_paths = ("/",)
     feeds = ("/feed/", "/wp-sitemap.xml")
