@@ -24,6 +24,7 @@ from .classify import classify
 from .generic import extract_generic, trafilatura_fields
 from .pagedate import parse_page_date
 from .pagekind import page_kind
+from .siteplace import site_place
 from .structure import structure_event
 from .text import decode_body, one_line
 from .urls import canonicalize_url
@@ -80,13 +81,15 @@ def extract_record(body: bytes, url: str, headers: dict | None = None, *, portal
     fields = extract_fields(text, url, portal)
     if not fields["title"] or len(fields["body_text"]) < 200:
         raise NotAnArticle(f"no article at {url}: title={bool(fields['title'])}, body {len(fields['body_text'])} chars")
+    site_district, site_province = fields.pop("site_place")
     verdict = classify(fields["title"], fields["body_text"])
     event = None
     if verdict.is_launch_report:
         event = structure_event(
             fields["title"], fields["body_text"], fields["published_date"],
-            portal_district=portal.district if portal else None,
-            portal_province=portal.province if portal else None,
+            # the registry's, else what the site's own name and footer say (never a guess)
+            portal_district=(portal.district if portal else None) or _district_then(site_district, fields["published_date"]),
+            portal_province=(portal.province if portal else None) or site_province,
             author=fields["author"], url=url,
         )
         places = [resolve_place(unit, event["district"], event["province"]) for unit in event["units"]]
@@ -107,6 +110,11 @@ def extract_record(body: bytes, url: str, headers: dict | None = None, *, portal
         "event": event,
     }
     return {key: record[key] for key in RECORD_KEYS}
+
+
+def _district_then(district: str | None, published: str | None) -> str | None:
+    """Districts were abolished on 1 July 2025: a later page's site names none that still exists."""
+    return district if district and (published or "") < "2025-07-01" else None
 
 
 def content_hash(body_text: str) -> str:
@@ -154,6 +162,7 @@ def extract_fields(html_text: str, url: str, portal: Portal | None) -> dict:
         # no dominant block of paragraphs and no date: an "about us" or contact page
         raise NotAnArticle(f"no article at {url}: {judged.article_chars} chars of paragraphs and no date")
     fields["canonical"] = _canonical_link(doc, url)
+    fields["site_place"] = site_place(doc)
     return fields
 
 

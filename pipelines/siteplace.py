@@ -1,0 +1,56 @@
+"""Where a site is: the district and province its own identity names (site name, footer address).
+
+record.md's district and province come from the article's text first; when the text is silent a
+reader still knows where a district portal is from its name ("Cổng thông tin điện tử huyện Tuần
+Giáo") and its footer ("Địa chỉ: …, huyện Tuần Giáo, tỉnh Điện Biên"). Only those places are read:
+the <title>, og:site_name, and the page's footer or address lines — never the article, whose other
+places are not the site's.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+_NAME = r"[A-ZĐÀ-Ỹ][\wÀ-ỹ'’]*(?:\s+[A-ZĐÀ-Ỹ0-9][\wÀ-ỹ'’]*){0,3}"
+_PROVINCE = re.compile(rf"\btỉnh\s+({_NAME})")
+_DISTRICT = re.compile(rf"\b(huyện|thị xã|thành phố)\s+({_NAME})")
+# words that end a place name in running text ("huyện Quan Sơn Điện thoại: …" has none, "tỉnh Thanh
+# Hóa Email" has "Email")
+_STOP = re.compile(r"\s+(?:Điện|Email|E-mail|Fax|Tel|ĐT|Website|Giấy|Chịu|Trưởng|Tổng|Phó|Cơ|Ghi|Bản|Địa|Số)\b.*$")
+_FOOTER_XPATH = ("//footer | //*[contains(translate(@class,'FOOTER','footer'),'footer')]"
+                 " | //*[contains(translate(@id,'FOOTER','footer'),'footer')]")
+_ADDRESS_LINE = re.compile(r"^\s*(?:địa chỉ|cơ quan chủ quản|trụ sở|bản quyền|©)", re.I)
+
+
+def identity_texts(doc) -> list[str]:
+    """The texts that say what and where the site is."""
+    texts = [t for t in doc.xpath("//title/text() | //meta[@property='og:site_name']/@content")]
+    for el in doc.xpath(_FOOTER_XPATH):
+        texts.append(_text(el))
+    for el in doc.xpath("//body//*[not(*) or self::p or self::div or self::td]"):
+        if _ADDRESS_LINE.match(" ".join((el.text or "").split())):
+            texts.append(_text(el))
+    return texts
+
+
+def _text(el) -> str:
+    """The element's text with its lines apart ("…tỉnh Thanh Hóa<br>Điện thoại" is two lines)."""
+    return " | ".join(" ".join(t.split()) for t in el.itertext() if t.strip())
+
+
+def _clean(name: str) -> str:
+    return _STOP.sub("", name).strip(" .,;-")
+
+
+def site_place(doc) -> tuple[str | None, str | None]:
+    """(district with its type word, province without "tỉnh") named by the site's identity, each the
+    most frequent there, or None."""
+    districts, provinces = Counter(), Counter()
+    for text in identity_texts(doc):
+        for m in _PROVINCE.finditer(text):
+            provinces[_clean(m.group(1))] += 1
+        for m in _DISTRICT.finditer(text):
+            districts[f"{m.group(1).lower()} {_clean(m.group(2))}"] += 1
+    province = provinces.most_common(1)[0][0] if provinces else None
+    district = districts.most_common(1)[0][0] if districts else None
+    return district or None, province or None
