@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 import unicodedata
 
 from pipelines.classify import GENERIC, MODEL, ROLLOUT, launch_mentions, norm, split_paragraphs, split_sentences
@@ -448,7 +449,16 @@ def find_board_size(body_text: str) -> int | None:
 # ================================================================================================
 
 # How a person is introduced. "các đồng chí:" opens a list "A, chức vụ; B, chức vụ".
-_TRIGGER = re.compile(r"(?<![\wÀ-ỹ])(?P<list>[Cc]ác\s+)?(?:đồng chí|Đồng chí|ĐỒNG CHÍ|Đ/c|đ/c|Đ/C|đ/C)(?![\wÀ-ỹ])\s*:?\s*")
+_TRIGGER = re.compile(r"(?<![\wÀ-ỹ])(?P<list>[Cc]ác\s+)?(?:đồng chí|Đồng chí|ĐỒNG CHÍ|Đ/c|đ/c|Đ/C|đ/C|ông|Ông|bà|Bà)(?![\wÀ-ỹ])\s*:?\s*")
+# A title written before the name: "Phó Chủ tịch UBND huyện Phan Văn Thắng", "Trưởng Ban Dân vận Thị
+# ủy Trương Công Thành dự". The title runs to the next ";", ",", "." or verb; the name is its last
+# 3–4 capitalised syllables, from a family name on (pipelines/surnames.txt).
+_TITLE_FIRST = re.compile(
+    r"(?<![\wÀ-ỹ])(?:Phó |Trưởng |Chủ tịch |Chủ nhiệm |Bí thư |Giám đốc |Ủy viên |Uỷ viên |Chánh |Thứ trưởng |"
+    r"Bộ trưởng |Đại tá |Thượng tá |Trung tá |Thiếu tá )")
+_SURNAMES = frozenset(
+    line.strip() for line in (Path(__file__).with_name("surnames.txt")).read_text(encoding="utf-8").splitlines()
+    if line.strip() and not line.startswith("#"))
 # Capitalised words that begin a title, never a personal name.
 _TITLE_WORDS = {
     "Phó", "Bí", "Chủ", "Trưởng", "Ủy", "Uỷ", "Giám", "Chánh", "Tỉnh", "Huyện", "UBND", "HĐND",
@@ -553,27 +563,54 @@ def _is_author(name: str, author: str | None) -> bool:
     return fold(name) in people or fold(name) == fold(author)
 
 
-def find_officials(body_text: str, author: str | None = None) -> list[dict]:
-    """People introduced as đồng chí / Đ/c, once each in order, with the title as first written."""
-    found: dict[str, dict] = {}
+def _titled_names(text: str):
+    """(name, title) for each title written before its name."""
+    for m in _TITLE_FIRST.finditer(text):
+        stop = re.search(r"[;,.:()\n“”]|(?<![\wÀ-ỹ])và(?![\wÀ-ỹ])", text[m.start():])
+        span = text[m.start(): m.start() + stop.start()] if stop else text[m.start():]
+        verb = _VERB_RE.search(span)
+        if verb:
+            span = span[: verb.start()]
+        words = span.split()
+        tail = len(words)
+        while tail > 0 and _is_syllable(words[tail - 1]):
+            tail -= 1  # the run of capitalised syllables that ends the span
+        for start in range(max(tail, len(words) - 4), len(words) - 2):
+            if words[start] in _SURNAMES or words[start].startswith("H'"):
+                # a bare "Chủ tịch Hồ Chí Minh" is history, not an official present: an office
+                # names its body ("Chủ tịch UBND xã", "Trưởng Ban Dân vận Huyện ủy")
+                if start >= 3:
+                    yield m.start(), " ".join(words[start:]), " ".join(words[:start])
+                break
 
-    def add(name: str, title: str | None):
+
+def find_officials(body_text: str, author: str | None = None) -> list[dict]:
+    """People introduced as đồng chí / Đ/c / ông / bà (name, then title), or after their title
+    ("Phó Chủ tịch UBND huyện Phan Văn Thắng"), once each, with the title as first written."""
+    found: dict[str, dict] = {}
+    first_seen: dict[str, int] = {}
+
+    def add(name: str, title: str | None, pos: int):
         if _is_author(name, author):
             return
         key = fold(name)
         if key not in found:
             found[key] = {"name": name, "title": title}
-        elif found[key]["title"] is None and title:
-            found[key]["title"] = title
+            first_seen[key] = pos
+        elif title and (found[key]["title"] is None or pos < first_seen[key]):
+            found[key]["title"] = title  # the title as first written
+            first_seen[key] = min(pos, first_seen[key])
 
     text = body_text or ""
+    for pos, name, title in _titled_names(text):
+        add(name, title, pos)
     for m in _TRIGGER.finditer(text):
         person = _read_person(text, m.end())
         if not person:
             continue  # "các đồng chí lãnh đạo thành phố …": no name, nobody to record
         name, end = person
         title, end = _read_title(text, end)
-        add(name, title)
+        add(name, title, m.start())
         if m.group("list"):
             # "các đồng chí: A, chức vụ; B, chức vụ; C, chức vụ" — the next items follow ";" or ","
             while True:
@@ -585,8 +622,8 @@ def find_officials(body_text: str, author: str | None = None) -> list[dict]:
                     break
                 name, end = person
                 title, end = _read_title(text, end)
-                add(name, title)
-    return list(found.values())
+                add(name, title, end)
+    return [found[key] for key in sorted(found, key=first_seen.get)]
 
 
 # ================================================================================================

@@ -381,3 +381,15 @@ def test_document_codes_with_lower_case_letters():
     text = ("Quy định số 11-QĐi/TW, Chương trình số 12-CTr/HU, Quyết định 1234/QĐ-TTg, Chỉ thị 05-CT/TW, "
             "Nghị định 61/2018/NĐ-CP; ngày 3-Ngày không phải mã.")
     assert find_documents(text) == ["11-QĐi/TW", "12-CTr/HU", "1234/QĐ-TTg", "05-CT/TW", "61/2018/NĐ-CP"]
+
+
+def test_officials_introduced_as_ong_ba_and_with_the_title_first():
+    body = ("Dự hội nghị có ông Phạm Văn Lực, Phó Chủ tịch UBND huyện Bá Thước; bà Hà Thị Nguyệt, Phó Trưởng Ban Dân "
+            "vận Huyện ủy. Phó Bí thư Thường trực Huyện ủy Nguyễn Văn Hòa dự và chỉ đạo hội nghị; Phó Chủ tịch UBND thị "
+            "xã Y Wang Knul phát biểu. Cán bộ xã học tập tư tưởng của Chủ tịch Hồ Chí Minh. Bà con trong bản tới dự.")
+    assert [(o["name"], o["title"]) for o in find_officials(body)] == [
+        ("Phạm Văn Lực", "Phó Chủ tịch UBND huyện Bá Thước"),
+        ("Hà Thị Nguyệt", "Phó Trưởng Ban Dân vận Huyện ủy"),
+        ("Nguyễn Văn Hòa", "Phó Bí thư Thường trực Huyện ủy"),
+        ("Y Wang Knul", "Phó Chủ tịch UBND thị xã"),
+    ]
