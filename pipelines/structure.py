@@ -57,6 +57,11 @@ _DMY_DASH = re.compile(
     r"(?:[-.](?P<y>\d{4}))?(?![\d\w])",
     re.I,
 )
+# "Chiều 5-4", "Sáng 19-5-2024": a dash after a time of day, which no document code has.
+_DAYPART_DASH = re.compile(
+    rf"(?P<part>{_DAYPART}\s+)(?P<ngay>(?:ngày\s+)?)(?P<d>\d{{1,2}})-(?P<m>\d{{1,2}})(?:-(?P<y>\d{{4}}))?(?![\d\w/\-])",
+    re.I,
+)
 # A document code just before a date ("Kế hoạch số 120-KH/HU ngày 5/1/2023"): the document's date.
 _DOC_BEFORE = re.compile(r"(?:\d+[-/]\S*[A-ZĐ]{2,}\S*|ban hành|ký)\s*,?\s*(?:ngày\s*)?$")
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})[-/](\d{1,2})[-/](\d{1,2})(?:/|$)")
@@ -96,7 +101,7 @@ def date_from_url(url: str | None) -> dt.date | None:
 def _date_candidates(text: str):
     """(position, day, month, year|None, has daypart, has "ngày", after a document code)."""
     seen = set()
-    for rx in (_DMY_WORDS, _DMY_DASH, _DMY_SLASH):
+    for rx in (_DMY_WORDS, _DMY_DASH, _DAYPART_DASH, _DMY_SLASH):
         for m in rx.finditer(text):
             d, mo = int(m.group("d")), int(m.group("m"))
             if not (1 <= d <= 31 and 1 <= mo <= 12) or m.start("d") in seen:
@@ -324,9 +329,16 @@ _KIND_ABBR = {"tp": "thành phố", "tp.": "thành phố", "tx": "thị xã", "t
 _NOT_DISTRICT = {"Hồ", "Việt", "Nam"}
 
 
-def _district_mentions(text: str):
+def _district_mentions(text: str, people: tuple[str, ...] = ()):
     for m in _DISTRICT_RE.finditer(text):
         got = _read_name(text, m.end())
+        if got:
+            # "Phó Chủ tịch UBND huyện Lê Văn Tiến": the person named after a title is no district
+            name = got[0]
+            for person in people:
+                if name == person or name.endswith(" " + person):
+                    name = name[: len(name) - len(person)].strip()
+            got = (name, got[1]) if name else None
         if not got or _NUMBER_NAME.fullmatch(got[0]) or got[0].split()[0] in _NOT_DISTRICT:
             continue
         if m.group("party"):
@@ -337,17 +349,18 @@ def _district_mentions(text: str):
         yield m.start(), f"{kind} {got[0]}"
 
 
-def find_district(title: str, body_text: str, portal_district: str | None = None) -> str | None:
+def find_district(title: str, body_text: str, portal_district: str | None = None,
+                  people: tuple[str, ...] = ()) -> str | None:
     """The district of the launch: named in the title or a launch sentence ("Ban Dân vận Huyện ủy
     Quan Sơn" → huyện Quan Sơn), else the portal's own district, else the district the text names
     most. "Thành ủy"/"Huyện ủy" without a name says nothing: the name must be in the text."""
     paragraphs = split_paragraphs(body_text)
     # only the first launch sentences: later ones drift ("… học tập kinh nghiệm của huyện Đông Sơn")
     for text in [title] + [s for i, s in _launch_sentences(paragraphs) if i <= 1]:
-        for _, d in _district_mentions(text):
+        for _, d in _district_mentions(text, people):
             return _prefer_portal_spelling(d, portal_district)
     counts: dict[str, tuple[int, int, str]] = {}
-    for pos, d in _district_mentions(title + "\n" + body_text):
+    for pos, d in _district_mentions(title + "\n" + body_text, people):
         n, first, v = counts.get(fold(d), (0, pos, d))
         counts[fold(d)] = (n + 1, first, v)
     # The portal's own district, unless the text names districts and never the portal's: a report
@@ -634,8 +647,26 @@ def find_officials(body_text: str, author: str | None = None) -> list[dict]:
 _SLOGAN = re.compile(rf"[“\"]\s*(\d{{1,2}}\s+{LO}+(?:\s+{LO}+){{0,3}})\s*[”\"]")
 
 
+# Several numbered phrases in one pair of quotes: “4 xin, 4 luôn” is two slogans, but a slogan may
+# itself be a pair ("2 tăng, 2 giảm"): those are listed in pipelines/slogans.txt and kept whole.
+_SLOGAN_GROUP = re.compile(rf"[“\"]\s*(\d{{1,2}}\s+{LO}+(?:\s+{LO}+){{0,3}}(?:\s*[,;]\s*\d{{1,2}}\s+{LO}+(?:\s+{LO}+){{0,3}})+)\s*[”\"]")
+_COMPOUND_SLOGANS = frozenset(
+    " ".join(line.split()) for line in Path(__file__).with_name("slogans.txt").read_text(encoding="utf-8").splitlines()
+    if line.strip() and not line.startswith("#"))
+
+
 def find_slogans(text: str) -> list[str]:
-    return _dedupe([" ".join(m.group(1).split()) for m in _SLOGAN.finditer(text or "")])
+    """Numbered slogans in quotes, in order of first mention, each once."""
+    found = []
+    for m in _SLOGAN.finditer(text or ""):
+        found.append((m.start(), " ".join(m.group(1).split())))
+    for m in _SLOGAN_GROUP.finditer(text or ""):
+        group = " ".join(m.group(1).split())
+        if group in _COMPOUND_SLOGANS:
+            found.append((m.start(), group))
+        else:
+            found += [(m.start() + i, part.strip()) for i, part in enumerate(re.split(r"\s*[,;]\s*", group))]
+    return _dedupe([slogan for _pos, slogan in sorted(found, key=lambda t: t[0])])
 
 
 # 05-CT/TW, 34/2007/PL-UBTVQH11, 1612/QĐ-UBND, 15-HD/BDVTW, 202/2025/QH15, 01/2023/NĐ-CP:
@@ -669,14 +700,15 @@ def structure_event(
     url: str | None = None,
 ) -> dict:
     title, body_text = nfc(title or ""), nfc(body_text or "")
+    officials = find_officials(body_text, author)
     return {
         "event_date": find_event_date(title, body_text, published_date, url),
         "units": find_units(title, body_text),
-        "district": find_district(title, body_text, portal_district),
+        "district": find_district(title, body_text, portal_district, tuple(o["name"] for o in officials)),
         "province": find_province(title, body_text, portal_province),
         "unit_codes": [],
         "board_size": find_board_size(body_text),
-        "officials": find_officials(body_text, author),
+        "officials": officials,
         "slogans": find_slogans(title + "\n" + body_text),
         "documents": find_documents(title + "\n" + body_text),
     }

@@ -393,3 +393,22 @@ def test_officials_introduced_as_ong_ba_and_with_the_title_first():
         ("Nguyễn Văn Hòa", "Phó Bí thư Thường trực Huyện ủy"),
         ("Y Wang Knul", "Phó Chủ tịch UBND thị xã"),
     ]
+
+
+def test_two_slogans_in_one_pair_of_quotes_are_two_unless_the_slogan_is_a_pair():
+    text = "Cán bộ thực hiện “4 xin, 4 luôn”, “2 tăng, 2 giảm” và “3 không”."
+    assert find_slogans(text) == ["4 xin", "4 luôn", "2 tăng, 2 giảm", "3 không"]
+
+
+def test_a_dash_date_after_a_time_of_day_is_the_event_date_and_a_code_is_not():
+    body = ("Chiều 5-4, Đảng ủy xã Na Mèo tổ chức hội nghị ra mắt mô hình “Chính quyền thân thiện, vì Nhân dân phục vụ” "
+            "theo Kế hoạch số 12-KH/HU.")
+    assert find_event_date("", body, "2023-04-06") == "2023-04-05"
+
+
+def test_a_person_named_after_a_title_is_not_a_district():
+    body = ("Chiều 5/4, xã Ẳng Nưa tổ chức hội nghị ra mắt mô hình “Chính quyền thân thiện, vì Nhân dân phục vụ”. "
+            "Dự có Phó Chủ tịch UBND huyện Lê Văn Tiến.")
+    event = structure_event("Ra mắt mô hình tại xã Ẳng Nưa", body, "2023-04-06", portal_district="huyện Mường Ảng")
+    assert event["district"] == "huyện Mường Ảng"
+    assert [o["name"] for o in event["officials"]] == ["Lê Văn Tiến"]
