@@ -63,3 +63,23 @@ def resolve(unit: str | None, district: str | None, province: str | None) -> Pla
     return Place("resolved", unit_code=old.ward_code, unit_name=old.ward, district_code=old.district_code,
                  province_code=old.province_code, new_unit=new_unit, new_unit_code=new_code,
                  latitude=old.latitude, longitude=old.longitude)
+
+
+@lru_cache(maxsize=4096)
+def province_of(unit: str | None, district: str | None) -> str | None:
+    """The province (name without "Tỉnh"/"Thành phố") holding this unit of this district, when the
+    dataset knows the pair exactly; None otherwise (a unit alone is too ambiguous to place)."""
+    if not unit or not district:
+        return None
+    from vietnamadminunits import parse_address
+
+    address = f"{unit.strip()[:1].upper() + unit.strip()[1:]}, {district.strip()[:1].upper() + district.strip()[1:]}"
+    try:
+        found = parse_address(address, mode="LEGACY")
+    except Exception:  # noqa: BLE001 - the library raises plain exceptions on names it cannot parse
+        return None
+    if not found.ward or not found.district or not found.province:
+        return None
+    if fold(short_name(found.ward)) != fold(short_name(unit)) or fold(short_name(found.district)) != fold(short_name(district)):
+        return None
+    return re.sub(r"^(?:Tỉnh|Thành phố)\s+", "", found.province)

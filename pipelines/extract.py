@@ -14,6 +14,7 @@ from urllib.parse import urljoin, urlsplit
 import lxml.html
 from lxml import etree
 
+from archive.gazetteer import province_of
 from archive.gazetteer import resolve as resolve_place
 from scrapers.platforms import Platform, fingerprint, get_platform
 from scrapers.registry import Portal, default_registry, portal_for_url
@@ -92,6 +93,9 @@ def extract_record(body: bytes, url: str, headers: dict | None = None, *, portal
             portal_province=(portal.province if portal else None) or site_province,
             author=fields["author"], url=url,
         )
+        if not event["province"]:
+            # the text and the site are silent: the gazetteer knows where its unit of its district is
+            event["province"] = next(filter(None, (province_of(u, event["district"]) for u in event["units"])), None)
         places = [resolve_place(unit, event["district"], event["province"]) for unit in event["units"]]
         event["unit_codes"] = [p.unit_code for p in places if p.status == "resolved"]
     is_launch, score = verdict.is_launch_report, verdict.launch_score

@@ -28,3 +28,11 @@ def test_launch_rows_carry_gazetteer_columns(crawled):
     assert len(resolved) >= 0.9 * len(rows)
     assert all(r["unit_code"] and r["latitude"] and r["new_unit"] for r in resolved)
     assert all(r["unit"] for r in rows)  # unresolved names are kept as written
+
+
+def test_province_of_a_unit_of_a_named_district():
+    from archive.gazetteer import province_of
+
+    assert province_of("xã Quài Cang", "huyện Tuần Giáo") == "Điện Biên"
+    assert province_of("xã Quài Cang", None) is None  # a unit alone is too ambiguous
+    assert province_of("xã Không Có", "huyện Tuần Giáo") is None
