@@ -440,12 +440,17 @@ _BOARD_SIZE = re.compile(
 _RANGE = re.compile(rf"\b(?:tu\s+)?(?:\d+|{_NUM_WORD}(?: {_NUM_WORD})*)\s*(?:den|-|–|toi)\s*(?:\d+|{_NUM_WORD})\s+thanh vien\b")
 
 
+_OTHER_UNIT_BOARD = re.compile(r"(?:xa|phuong|thi tran)\s+[\w' ]{2,30}?\s+gom\s+(\d{1,2})\s+thanh vien")
+
+
 def find_board_size(body_text: str) -> int | None:
     """Members of the steering board: "Ban Điều hành … gồm/với/có N thành viên" (N in digits or words).
 
-    A range ("từ 9 đến 11 thành viên") is a rule for boards, not the size of this one: None.
+    A range ("từ 9 đến 11 thành viên") is a rule for boards, not the size of this one: None. Boards
+    of different sizes (several units launching, each with its own) give None too.
     """
     folded = fold(body_text).replace("\n", " ")
+    sizes = []
     for m in _BOARD_SIZE.finditer(folded):
         window = folded[m.start(): m.end()]
         if _RANGE.search(window):
@@ -453,8 +458,14 @@ def find_board_size(body_text: str) -> int | None:
         raw = m.group("n") or m.group("n2") or m.group("n3")
         n = int(raw) if raw.isdigit() else word_number(raw)
         if n and n > 0:
-            return n
-    return None
+            sizes.append(n)
+            # "Ban Chỉ đạo xã Môn Sơn gồm 15 thành viên, xã Lục Dạ gồm 13 thành viên": the other
+            # units' boards in the same sentence
+            sentence_end = folded.find(". ", m.end())
+            rest = folded[m.end(): sentence_end if sentence_end >= 0 else len(folded)]
+            sizes += [int(k) for k in _OTHER_UNIT_BOARD.findall(rest)]
+    # several units, several boards: no single size is "the" board's
+    return sizes[0] if sizes and len(set(sizes)) == 1 else None
 
 
 # ================================================================================================

@@ -412,3 +412,9 @@ def test_a_person_named_after_a_title_is_not_a_district():
     event = structure_event("Ra mắt mô hình tại xã Ẳng Nưa", body, "2023-04-06", portal_district="huyện Mường Ảng")
     assert event["district"] == "huyện Mường Ảng"
     assert [o["name"] for o in event["officials"]] == ["Lê Văn Tiến"]
+
+
+def test_boards_of_different_sizes_for_several_units_give_no_single_size():
+    assert find_board_size("Ban Chỉ đạo xã Môn Sơn gồm 15 thành viên, xã Lục Dạ gồm 13 thành viên.") is None
+    assert find_board_size("Ban Điều hành xã Bắc Sơn gồm mười lăm thành viên, Ban Điều hành xã Hố Nai 3 gồm 13 thành viên.") is None
+    assert find_board_size("Ban Chỉ đạo mỗi xã gồm 11 thành viên. Tổ giúp việc gồm 05 thành viên.") == 11
