@@ -513,6 +513,7 @@ _VERBS = [
     "khi", "nhận", "điều hành hội nghị", "dẫn", "và các", "và đại", "cùng các", "hướng dẫn", "đến",
     "giải đáp", "trả lời", "đặt", "là", "cũng như", "ghi", "mời", "và lãnh đạo", "và cán bộ",
     "và đại diện", "và nhân dân", "làm", "và Nhân dân", "và đông đảo", "và toàn thể", "và đại biểu",
+    "tiếp thu", "tiếp nhận", "trao đổi", "phổ biến", "thông báo", "cảm ơn", "điều hành",
 ]
 _VERB_RE = re.compile(
     r"(?<![Bb]an )(?<![\wÀ-ỹ])(?:" + "|".join(sorted(map(re.escape, _VERBS), key=len, reverse=True)) + r")(?![\wÀ-ỹ])"
@@ -587,6 +588,18 @@ def _is_author(name: str, author: str | None) -> bool:
     return fold(name) in people or fold(name) == fold(author)
 
 
+def _offices_before(text: str, pos: int) -> str:
+    """Offices written before a title-first title, comma-separated: "Ủy viên Ban Thường vụ, " of
+    "… có Ủy viên Ban Thường vụ, Trưởng Ban Dân vận Huyện ủy Sầm Thị Lan"."""
+    prefix = ""
+    while True:
+        m = re.search(r"(?:^|[;:.(\n,]|(?<![\wÀ-ỹ])(?:có|dự|là))\s*([^;:.(\n,]+),\s*$", text[:pos])
+        if not m or not _TITLE_HEADS.match(m.group(1).strip()):
+            return prefix
+        prefix = m.group(1).strip() + ", " + prefix
+        pos = m.start(1)
+
+
 def _titled_names(text: str):
     """(name, title) for each title written before its name."""
     for m in _TITLE_FIRST.finditer(text):
@@ -604,7 +617,8 @@ def _titled_names(text: str):
                 # a bare "Chủ tịch Hồ Chí Minh" is history, not an official present: an office
                 # names its body ("Chủ tịch UBND xã", "Trưởng Ban Dân vận Huyện ủy")
                 if start >= 3:
-                    yield m.start(), " ".join(words[start:]), " ".join(words[:start])
+                    title = _offices_before(text, m.start()) + " ".join(words[:start])
+                    yield m.start(), " ".join(words[start:]), title
                 break
 
 

@@ -418,3 +418,12 @@ def test_boards_of_different_sizes_for_several_units_give_no_single_size():
     assert find_board_size("Ban Chỉ đạo xã Môn Sơn gồm 15 thành viên, xã Lục Dạ gồm 13 thành viên.") is None
     assert find_board_size("Ban Điều hành xã Bắc Sơn gồm mười lăm thành viên, Ban Điều hành xã Hố Nai 3 gồm 13 thành viên.") is None
     assert find_board_size("Ban Chỉ đạo mỗi xã gồm 11 thành viên. Tổ giúp việc gồm 05 thành viên.") == 11
+
+
+def test_offices_before_a_title_first_name_belong_to_its_title():
+    body = ("Tham dự hội nghị có Ủy viên Ban Thường vụ, Trưởng Ban Dân vận Huyện ủy Sầm Thị Lan; ông Hồ Văn Tiến, "
+            "Bí thư Đảng ủy xã Quỳnh Thạch tiếp thu ý kiến của Nhân dân.")
+    assert [(o["name"], o["title"]) for o in find_officials(body)] == [
+        ("Sầm Thị Lan", "Ủy viên Ban Thường vụ, Trưởng Ban Dân vận Huyện ủy"),
+        ("Hồ Văn Tiến", "Bí thư Đảng ủy xã Quỳnh Thạch"),
+    ]
