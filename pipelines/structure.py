@@ -593,11 +593,15 @@ def _offices_before(text: str, pos: int) -> str:
     "… có Ủy viên Ban Thường vụ, Trưởng Ban Dân vận Huyện ủy Sầm Thị Lan"."""
     prefix = ""
     while True:
-        m = re.search(r"(?:^|[;:.(\n,]|(?<![\wÀ-ỹ])(?:có|dự|là))\s*([^;:.(\n,]+),\s*$", text[:pos])
-        if not m or not _TITLE_HEADS.match(m.group(1).strip()):
+        m = re.search(r"([^;:.(\n,]+),\s*$", text[:pos])
+        if not m:
             return prefix
-        prefix = m.group(1).strip() + ", " + prefix
-        pos = m.start(1)
+        # the segment after the sentence's verb ("… hội nghị có Ủy viên Ban Thường vụ")
+        segment = re.split(r"(?<![\wÀ-ỹ])(?:có|dự|là)(?![\wÀ-ỹ])", m.group(1))[-1].strip()
+        if not _TITLE_HEADS.match(segment):
+            return prefix
+        prefix = segment + ", " + prefix
+        pos = m.start(1) + m.group(1).rfind(segment)
 
 
 def _titled_names(text: str):
