@@ -213,11 +213,37 @@ def _has_letters(text: str) -> bool:
     return any(ch.isalpha() for ch in text)
 
 
+_READ_MORE = re.compile(r"^(?:đọc thêm|xem thêm)\b\s*:?\s*$", re.I)
+
+
 def _cut_at_boundary(blocks: list[Block]) -> list[Block]:
-    for i, block in enumerate(blocks):
-        if block.kind == "text" and len(block.text) <= 60 and BOUNDARY_RE.match(block.text):
-            return blocks[:i]
-    return blocks
+    kept: list[Block] = []
+    skipping = False
+    for block in blocks:
+        if skipping:
+            if block.kind == "text" and block.link_ratio >= 0.5:
+                continue  # the links of an inline "Đọc thêm" box
+            skipping = False
+        # a heading of its own, or a list of links that opens with one ("Các tin khác Xã … Xã …")
+        if block.kind == "text" and (len(block.text) <= 60 or block.link_ratio >= 0.5) and BOUNDARY_RE.match(block.text):
+            if _READ_MORE.match(block.text):
+                skipping = True  # newspapers put "Đọc thêm" boxes between paragraphs: the article goes on
+                continue
+            return kept
+        kept.append(block)
+    return kept
+
+
+_ICON_SRC = re.compile(r"(?:^|[/_-])(?:dot|bullet|icon|spacer|arrow|blank|pixel|li)\w*\.(?:gif|png|jpg)$", re.I)
+
+
+def is_icon(img) -> bool:
+    """A bullet, spacer or icon (≤ 20 px, or named so): layout, not a picture of the article."""
+    for attr in ("width", "height"):
+        value = (img.get(attr) or "").strip().rstrip("px")
+        if value.isdigit() and int(value) <= 20:
+            return True
+    return bool(_ICON_SRC.search(img.get("src") or ""))
 
 
 # --- blocks ---------------------------------------------------------------------------------------
@@ -395,7 +421,7 @@ class _Walk:
                 if child.text and child.text.strip():
                     yield self.text_block(one_line(child.text), child, order[child] + 0.25)
                 yield from self.blocks(child)
-            elif tag == "img":
+            elif tag == "img" and not is_icon(child):
                 yield Block("image", src=urljoin(self.base_url, child.get("src", "")), el=child, pos=order[child])
             elif tag in _CONTAINERS or tag in _INLINE:
                 yield from self.leaf(child)
@@ -440,7 +466,7 @@ class _Walk:
             name = _names(d)
             if name:
                 names.append((d, name))
-        for img in imgs:
+        for img in (i for i in imgs if not is_icon(i)):
             yield Block("image", src=urljoin(self.base_url, img.get("src", "")),
                         caption=one_line(img.get("title") or "") or None, el=img, pos=self.order.get(img, pos))
         runs = [one_line(r) for r in _runs(el)]
@@ -474,7 +500,7 @@ class _Walk:
     def figure(self, el):
         caption_el = el.xpath(".//figcaption")
         caption = one_line(caption_el[0].text_content()) if caption_el else None
-        for img in el.xpath(".//img"):
+        for img in (i for i in el.xpath(".//img") if not is_icon(i)):
             yield Block("image", src=urljoin(self.base_url, img.get("src", "")), caption=caption or None,
                         in_figure=True, el=img, pos=self.order.get(img, 0))
 
@@ -571,10 +597,18 @@ def _without_tools(line: str) -> str:
     return line
 
 
+_META_SEPARATOR = re.compile(r"\s+[/|·•]\s+|\s*[|·•]\s*")
+# fields of a meta line that credit nobody
+_OTHER_LABEL = re.compile(r"^(?:chuyên mục|danh mục|lượt xem|lượt đọc|cập nhật|ngày đăng|cỡ chữ|in bài|chia sẻ)\b", re.I)
+
+
 def split_byline(lines: list[str]) -> tuple[str | None, str | None]:
     """(author, source) from byline lines. A person is the author; a unit is the source; "Name
     (Unit)" and "Name - Unit" are both; CMS accounts and "PV" are nobody."""
     author = source = None
+    # a meta line holds several fields: "Tác giả: Thanh Tâm / 29/03/2023 / Chuyên mục: Tin hoạt động"
+    lines = [part for line in lines for part in _META_SEPARATOR.split(line)
+             if part.strip() and not _OTHER_LABEL.match(part.strip())]
     for line in lines:
         line = _without_tools(line.strip())
         if line.startswith("(") and line.endswith(")"):

@@ -19,7 +19,7 @@ from archive.gazetteer import resolve as resolve_place
 from scrapers.platforms import Platform, fingerprint, get_platform
 from scrapers.registry import Portal, default_registry, portal_for_url
 
-from .body import UNIT_WORDS, BodyParts, is_account_name, walk_body
+from .body import AUTHOR_PREFIX, SOURCE_PREFIX, UNIT_WORDS, BodyParts, split_byline, walk_body
 from .boxes import is_hidden_box
 from .classify import classify
 from .generic import extract_generic, trafilatura_fields
@@ -224,25 +224,58 @@ def _profile_fields(doc, url: str, platform: Platform) -> dict | None:
     title_el = _headline(doc, platform)
     title = one_line(title_el.text_content()) if title_el is not None else _title_from_head(doc, platform)
     lead_el = _first(doc, platform.lead_css)
+    if lead_el is None:
+        lead_el = _named_sibling(body_el, "previous", _LEAD_NAMES)
     lead = one_line(lead_el.text_content()) if lead_el is not None else ""
     paragraphs = parts.paragraphs
     if lead and not (paragraphs and paragraphs[0].startswith(lead[:60])):
         paragraphs = [lead, *paragraphs]
-    author = parts.author
+    author, source = parts.author, parts.source
+    if not author and not source:
+        # the byline printed right after the body element ("Tác giả: Minh Thư", "Nguồn: Báo Lai Châu")
+        foot = [one_line(el.text_content()) for el in _following(body_el, 3)]
+        author, source = split_byline([line for line in foot if 0 < len(line) <= 120
+                                       and (AUTHOR_PREFIX.match(line) or SOURCE_PREFIX.match(line))])
     author_el = _first(doc, platform.author_css)
     vcard = one_line(author_el.text_content()) if author_el is not None else ""
-    # the CMS's poster ("posted by") only when the article prints no byline of its own, and never
-    # an office account ("Văn phòng UBND xã")
-    if vcard and not author and not is_account_name(vcard) and not UNIT_WORDS.search(vcard):
-        author = vcard
+    # the CMS's author box ("Tác giả: Lò Thủy", a poster) only when the article prints no byline of
+    # its own, and never an office account ("Văn phòng UBND xã")
+    if vcard and not author:
+        boxed, _unit = split_byline([vcard])  # a poster's unit is the account's office, no credit
+        if boxed and not UNIT_WORDS.search(boxed):
+            author = boxed
     return {
         "title": title or None,
         "published_date": _page_date(doc, platform),
         "author": author,
-        "source": parts.source,
+        "source": source,
         "body_text": "\n\n".join(paragraphs),
         "images": parts.images,
     }
+
+
+_LEAD_NAMES = re.compile(r"sapo|summary|lead|chapeau|description|tom-?tat", re.I)
+
+
+def _named_sibling(el, direction: str, names):
+    """The element's nearest previous (or next) sibling, when its class or id matches `names`."""
+    sibling = el.getprevious() if direction == "previous" else el.getnext()
+    if sibling is not None and names.search(f"{sibling.get('class', '')} {sibling.get('id', '')}"):
+        return sibling
+    return None
+
+
+def _following(el, n: int) -> list:
+    """Up to n elements after el: its next siblings, else its parent's."""
+    found = []
+    while el is not None and len(found) < n:
+        sibling = el.getnext()
+        while sibling is not None and len(found) < n:
+            if isinstance(sibling.tag, str):
+                found.append(sibling)
+            sibling = sibling.getnext()
+        el = el.getparent() if not found else None
+    return found
 
 
 def _headline(doc, platform: Platform):

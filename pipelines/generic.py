@@ -324,6 +324,9 @@ def _read_head(head: list[Block], title: str, dates: list) -> tuple[list[Block],
             byline.append(bare)
         elif is_date_line(text):
             dates.append(parse_page_date(text))
+            rest = _byline_text(text)
+            if is_name(rest) and not UNIT_WORDS.search(rest):
+                byline.append(rest)  # "09/08/2023 9:15:02 SA · Bùi Hằng": the date's line names the writer
         elif b.byline_hint and len(text) <= 80:
             rest = _byline_text(text)
             dates.append(parse_page_date(text))
