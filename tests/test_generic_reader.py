@@ -276,3 +276,33 @@ def test_a_meta_line_with_date_and_byline():
     fields = _read(f"<article><h1>{TITLE}</h1>{meta}<div class=entry-content>{BODY}</div></article>")
     assert (fields["published_date"], fields["author"]) == ("2024-04-13", "Hà Văn Tú")
     assert fields["body_text"].split("\n\n") == PARAGRAPHS
+
+
+# --- bylines and boxes met on the blind set's pages (written here anew) ----------------------------
+
+def test_an_inline_read_more_box_does_not_end_the_article_and_the_closing_byline_is_read():
+    box = ('<div class="box-x"><h4>Đọc thêm</h4><ul><li><a href="/a1.htm">Huyện Hoằng Hóa ra mắt mô hình tại 8 xã</a></li>'
+           '<li><a href="/a2.htm">Thạch Thành sơ kết công tác dân vận quý I</a></li></ul></div>')
+    fields = _read(f"<article><h1>{TITLE}</h1><p>{P1}</p><p>{P2}</p>{box}<p>{P3}</p><p>{P4}</p>"
+                   "<p style='text-align:right'><strong>Hoàng Đông (CTV)</strong></p></article>")
+    assert fields["body_text"].split("\n\n") == [P1, P2, P3, P4]
+    assert (fields["author"], fields["source"]) == ("Hoàng Đông", None)
+
+
+def test_a_meta_line_gives_its_byline_without_the_other_fields():
+    meta = ('<div class="meta"><span>Tác giả: <a href="/u/57">Thanh Tâm</a></span> <span>/</span> <time>29/03/2023</time>'
+            ' <span>/</span> <span>Chuyên mục: <a href="/c/12">Tin hoạt động</a></span></div>')
+    fields = _read(f"<div class=main><h1>{TITLE}</h1>{meta}<div class=content>{BODY}</div></div>")
+    assert fields["author"] == "Thanh Tâm" and fields["published_date"] == "2023-03-29"
+    dated = _read(f"<div class=main><h1>{TITLE}</h1><div class=m>09/08/2023 9:15:02 SA · Bùi Hằng</div>"
+                  f"<div class=content>{BODY}</div></div>")
+    assert dated["author"] == "Bùi Hằng" and dated["published_date"] == "2023-08-09"
+
+
+def test_bullet_images_of_a_related_list_do_not_keep_the_byline_in_the_body():
+    related = "".join(f"<tr><td><img src='img/dot.gif' width=5 height=5></td><td><a href='news.asp?id={i}'>Xã {i} ra mắt "
+                      f"mô hình chính quyền thân thiện</a></td></tr>" for i in range(4))
+    cell = (f"<font>{P1}<br><br>{P2}<br><br>{P3}</font><p align=right><b>Tin, ảnh: Thu Hà</b></p>"
+            f"<table><tr><td colspan=2><b>Các tin khác</b></td></tr>{related}</table>")
+    fields = _read(f"<table><tr><td><b>{TITLE}</b><br>{cell}</td></tr></table>")
+    assert fields["author"] == "Thu Hà" and "Thu Hà" not in fields["body_text"]
