@@ -50,7 +50,7 @@ def test_extraction_meets_the_issue_thresholds():
 def test_blind_set_is_frozen_and_split():
     pages = extract_eval.load_blind()
     halves = {half: [g for name, _p, g in pages if name in extract_eval.load_blind_names(half)] for half in ("dev", "test")}
-    assert len(pages) >= 80 and abs(len(halves["dev"]) - len(halves["test"])) <= len(pages) // 3
+    assert len(pages) >= 80 and len(halves["test"]) >= 30
     for golds in halves.values():
         launches = sum(g["is_launch_report"] for g in golds)
         assert 0.3 <= launches / len(golds) <= 0.7
