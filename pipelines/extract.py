@@ -202,6 +202,8 @@ def _parse(html_text: str, url: str):
         doc = lxml.html.document_fromstring("<html></html>")
     for bad in doc.xpath("//script|//style|//noscript|//template"):
         bad.drop_tree()
+    for amp in doc.iter("amp-img"):
+        amp.tag = "img"  # AMP pages: <amp-img> is the page's <img>
     return doc
 
 

@@ -309,6 +309,15 @@ def _byline_text(text: str) -> str:
     return strip_dates(text).strip(" /") if parse_page_date(text) else text
 
 
+def _date_line_writer(text: str) -> list[str]:
+    """The writer a date line names ("09/08/2023 9:15:02 SA · Bùi Hằng", "Tác giả: Thu Hằng 08/11/2023
+    | 16:40"), as a byline line, or nothing."""
+    rest = _byline_text(text)
+    if AUTHOR_PREFIX.match(rest) or (is_name(rest) and not UNIT_WORDS.search(rest)):
+        return [rest]
+    return []
+
+
 def _read_head(head: list[Block], title: str, dates: list) -> tuple[list[Block], list[str]]:
     """Lead blocks and byline lines between the headline and the body; dates go to `dates`."""
     lead, byline = [], []
@@ -324,9 +333,7 @@ def _read_head(head: list[Block], title: str, dates: list) -> tuple[list[Block],
             byline.append(bare)
         elif is_date_line(text):
             dates.append(parse_page_date(text))
-            rest = _byline_text(text)
-            if is_name(rest) and not UNIT_WORDS.search(rest):
-                byline.append(rest)  # "09/08/2023 9:15:02 SA · Bùi Hằng": the date's line names the writer
+            byline += _date_line_writer(text)
         elif b.byline_hint and len(text) <= 80:
             rest = _byline_text(text)
             dates.append(parse_page_date(text))
@@ -354,6 +361,7 @@ def _read_body_top(core: list[Block], title: str, dates: list) -> tuple[list[Blo
                 continue
             if is_date_line(b.text):
                 dates.append(parse_page_date(b.text))
+                byline += _date_line_writer(b.text)
                 continue
             if (AUTHOR_PREFIX.match(b.text) or SOURCE_PREFIX.match(b.text)) and is_byline_line(b):
                 byline.append(_byline_text(b.text))

@@ -336,8 +336,13 @@ def _district_mentions(text: str, people: tuple[str, ...] = ()):
             # "Phó Chủ tịch UBND huyện Lê Văn Tiến": the person named after a title is no district
             name = got[0]
             for person in people:
-                if name == person or name.endswith(" " + person):
-                    name = name[: len(name) - len(person)].strip()
+                # the whole name, or its first syllables where the name reader stopped early
+                parts = person.split()
+                for k in range(len(parts), 1, -1):
+                    head = " ".join(parts[:k])
+                    if name == head or name.endswith(" " + head):
+                        name = name[: len(name) - len(head)].strip()
+                        break
             got = (name, got[1]) if name else None
         if not got or _NUMBER_NAME.fullmatch(got[0]) or got[0].split()[0] in _NOT_DISTRICT:
             continue
@@ -598,10 +603,16 @@ def _offices_before(text: str, pos: int) -> str:
             return prefix
         # the segment after the sentence's verb ("… hội nghị có Ủy viên Ban Thường vụ")
         segment = re.split(r"(?<![\wÀ-ỹ])(?:có|dự|là)(?![\wÀ-ỹ])", m.group(1))[-1].strip()
-        if not _TITLE_HEADS.match(segment):
-            return prefix
+        if not _TITLE_HEADS.match(segment) or _ends_with_name(segment):
+            return prefix  # not an office, or another person's title and name ("… huyện Tẩn Láo Lở, …")
         prefix = segment + ", " + prefix
         pos = m.start(1) + m.group(1).rfind(segment)
+
+
+def _ends_with_name(segment: str) -> bool:
+    words = segment.split()
+    return any(words[i] in _SURNAMES and all(_is_syllable(w) for w in words[i:])
+               for i in range(max(1, len(words) - 4), len(words) - 2))
 
 
 def _titled_names(text: str):
