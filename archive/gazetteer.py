@@ -83,3 +83,18 @@ def province_of(unit: str | None, district: str | None) -> str | None:
     if fold(short_name(found.ward)) != fold(short_name(unit)) or fold(short_name(found.district)) != fold(short_name(district)):
         return None
     return re.sub(r"^(?:Tỉnh|Thành phố)\s+", "", found.province)
+
+
+@lru_cache(maxsize=1)
+def province_names() -> dict[str, str]:
+    """Folded short name → short name of every province, before and after 2025 ("thanh hoa" → "Thanh Hóa")."""
+    import os
+    import sqlite3
+
+    import vietnamadminunits
+
+    path = os.path.join(os.path.dirname(vietnamadminunits.__file__), "data", "dataset.db")
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+        names = {row[0] for table in ("admin_units_legacy", "admin_units")
+                 for row in conn.execute(f"select distinct provinceShort from {table}")}
+    return {fold(name): name for name in names if name}

@@ -11,12 +11,16 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from archive.gazetteer import province_names
+from pipelines.text import fold
+
 _NAME = r"[A-ZĐÀ-Ỹ][\wÀ-ỹ'’]*(?:\s+[A-ZĐÀ-Ỹ0-9][\wÀ-ỹ'’]*){0,3}"
 _PROVINCE = re.compile(rf"\btỉnh\s+({_NAME})")
 _DISTRICT = re.compile(rf"\b(huyện|thị xã|thành phố)\s+({_NAME})")
 # words that end a place name in running text ("huyện Quan Sơn Điện thoại: …" has none, "tỉnh Thanh
 # Hóa Email" has "Email")
 _STOP = re.compile(r"\s+(?:Điện|Email|E-mail|Fax|Tel|ĐT|Website|Giấy|Chịu|Trưởng|Tổng|Phó|Cơ|Ghi|Bản|Địa|Số)\b.*$")
+_OUTLET = re.compile(rf"\bBáo\s+(?:điện tử\s+)?({_NAME})")
 _FOOTER_XPATH = ("//footer | //*[contains(translate(@class,'FOOTER','footer'),'footer')]"
                  " | //*[contains(translate(@id,'FOOTER','footer'),'footer')]")
 _ADDRESS_LINE = re.compile(r"^\s*(?:địa chỉ|cơ quan chủ quản|trụ sở|bản quyền|©)", re.I)
@@ -51,6 +55,15 @@ def site_place(doc) -> tuple[str | None, str | None]:
             provinces[_clean(m.group(1))] += 1
         for m in _DISTRICT.finditer(text):
             districts[f"{m.group(1).lower()} {_clean(m.group(2))}"] += 1
+    if not provinces:
+        # a provincial newspaper names its province: "Báo Thanh Hóa", "Báo Điện Biên Phủ" (Điện Biên's)
+        for text in identity_texts(doc):
+            for m in _OUTLET.finditer(text):
+                words = _clean(m.group(1)).split()
+                name = next(filter(None, (province_names().get(fold(" ".join(words[:k])))
+                                          for k in range(len(words), 0, -1))), None)
+                if name:
+                    provinces[name] += 1
     province = provinces.most_common(1)[0][0] if provinces else None
     district = districts.most_common(1)[0][0] if districts else None
     return district or None, province or None

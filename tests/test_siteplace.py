@@ -35,3 +35,9 @@ def test_a_text_silent_on_its_places_takes_the_site_place():
 def test_after_july_2025_the_site_names_no_district():
     record = extract_record(page("14/09/2025", SILENT), "https://tuangiao.dienbien.gov.vn/tin-tuc/quai-cang-ra-mat")
     assert record["event"]["district"] is None and record["event"]["province"] == "Điện Biên"
+
+
+def test_a_provincial_newspaper_names_its_province():
+    html = ("<html><head><title>Xã Mường So ra mắt mô hình - Báo Điện Biên Phủ điện tử</title></head><body><p>x</p>"
+            "<div class=footer>Cơ quan của Đảng bộ tỉnh. Giấy phép số 12/GP-BTTTT</div></body></html>")
+    assert site_place(lxml.html.document_fromstring(html)) == (None, "Điện Biên")
