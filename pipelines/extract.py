@@ -82,10 +82,11 @@ def extract_record(body: bytes, url: str, headers: dict | None = None, *, portal
     fields = extract_fields(text, url, portal)
     if not fields["title"] or len(fields["body_text"]) < 200:
         raise NotAnArticle(f"no article at {url}: title={bool(fields['title'])}, body {len(fields['body_text'])} chars")
-    site_district, site_province = fields.pop("site_place")
+    read_site_place = fields.pop("site_place")
     verdict = classify(fields["title"], fields["body_text"])
     event = None
     if verdict.is_launch_report:
+        site_district, site_province = (None, None) if portal and portal.district and portal.province else read_site_place()
         event = structure_event(
             fields["title"], fields["body_text"], fields["published_date"],
             # the registry's, else what the site's own name and footer say (never a guess)
@@ -166,7 +167,7 @@ def extract_fields(html_text: str, url: str, portal: Portal | None) -> dict:
         # no dominant block of paragraphs and no date: an "about us" or contact page
         raise NotAnArticle(f"no article at {url}: {judged.article_chars} chars of paragraphs and no date")
     fields["canonical"] = _canonical_link(doc, url)
-    fields["site_place"] = site_place(doc)
+    fields["site_place"] = lambda: site_place(doc)  # read only for launch reports that need it
     return fields
 
 

@@ -50,14 +50,15 @@ def site_place(doc) -> tuple[str | None, str | None]:
     """(district with its type word, province without "tỉnh") named by the site's identity, each the
     most frequent there, or None."""
     districts, provinces = Counter(), Counter()
-    for text in identity_texts(doc):
+    texts = identity_texts(doc)
+    for text in texts:
         for m in _PROVINCE.finditer(text):
             provinces[_clean(m.group(1))] += 1
         for m in _DISTRICT.finditer(text):
             districts[f"{m.group(1).lower()} {_clean(m.group(2))}"] += 1
     if not provinces:
         # a provincial newspaper names its province: "Báo Thanh Hóa", "Báo Điện Biên Phủ" (Điện Biên's)
-        for text in identity_texts(doc):
+        for text in texts:
             for m in _OUTLET.finditer(text):
                 words = _clean(m.group(1)).split()
                 name = next(filter(None, (province_names().get(fold(" ".join(words[:k])))
