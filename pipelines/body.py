@@ -73,6 +73,7 @@ BYLINE_MAX = 160
 _ACCOUNT_NAMES = {
     "admin", "administrator", "quản trị", "quản trị viên", "quantri", "webmaster", "biên tập viên",
     "ban biên tập", "super user", "superuser", "editor", "pv", "p.v", "ptv", "ctv", "btv", "nhóm pv", "nhóm phóng viên",
+    "tổng hợp", "st", "sưu tầm",
 }
 # The headings of related-news boxes, tag lists and share bars: where an article ends.
 BOUNDARY_RE = re.compile(
@@ -644,3 +645,42 @@ def split_byline(lines: list[str]) -> tuple[str | None, str | None]:
         elif source is None:
             source = line
     return author, source
+
+
+# --- what follows a block ----------------------------------------------------------------------------
+
+def text_lines(el) -> list[str]:
+    """The element's text, a line per block child or <br> ("<p>Tác giả: X</p><p>Nguồn: Y</p>")."""
+    lines, current = [], []
+    for node in el.iter():
+        if node.tag in ("p", "div", "br", "li", "tr") and current:
+            lines.append("".join(current))
+            current = []
+        if node.text:
+            current.append(node.text)
+        if node.tail and node is not el:
+            current.append(node.tail)
+    if current:
+        lines.append("".join(current))
+    return [line for line in lines if line.strip()]
+
+
+def following(el, n: int) -> list:
+    """Up to n elements after el: its next siblings, else its parent's."""
+    found = []
+    while el is not None and len(found) < n:
+        sibling = el.getnext()
+        while sibling is not None and len(found) < n:
+            if isinstance(sibling.tag, str):
+                found.append(sibling)
+            sibling = sibling.getnext()
+        el = el.getparent() if not found else None
+    return found
+
+
+def byline_after(el, n: int = 3) -> tuple[str | None, str | None]:
+    """(author, source) from credit lines printed right after an element ("Tác giả: Minh Thư",
+    "PV" / "Nguồn: Báo Nghệ An"): prefixed lines and CMS accounts only, short ones."""
+    lines = [one_line(line) for sibling in following(el, n) for line in text_lines(sibling)]
+    return split_byline([line for line in lines if 0 < len(line) <= 120 and (
+        AUTHOR_PREFIX.match(line) or SOURCE_PREFIX.match(line) or is_account_name(line))])

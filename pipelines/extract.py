@@ -19,7 +19,7 @@ from archive.gazetteer import resolve as resolve_place
 from scrapers.platforms import Platform, fingerprint, get_platform
 from scrapers.registry import Portal, default_registry, portal_for_url
 
-from .body import AUTHOR_PREFIX, SOURCE_PREFIX, UNIT_WORDS, BodyParts, split_byline, walk_body
+from .body import UNIT_WORDS, BodyParts, byline_after, split_byline, walk_body
 from .boxes import is_hidden_box
 from .classify import classify
 from .generic import extract_generic, trafilatura_fields
@@ -236,9 +236,7 @@ def _profile_fields(doc, url: str, platform: Platform) -> dict | None:
     author, source = parts.author, parts.source
     if not author and not source:
         # the byline printed right after the body element ("Tác giả: Minh Thư", "Nguồn: Báo Lai Châu")
-        foot = [one_line(el.text_content()) for el in _following(body_el, 3)]
-        author, source = split_byline([line for line in foot if 0 < len(line) <= 120
-                                       and (AUTHOR_PREFIX.match(line) or SOURCE_PREFIX.match(line))])
+        author, source = byline_after(body_el)
     author_el = _first(doc, platform.author_css)
     vcard = one_line(author_el.text_content()) if author_el is not None else ""
     # the CMS's author box ("Tác giả: Lò Thủy", a poster) only when the article prints no byline of
@@ -266,19 +264,6 @@ def _named_sibling(el, direction: str, names):
     if sibling is not None and names.search(f"{sibling.get('class', '')} {sibling.get('id', '')}"):
         return sibling
     return None
-
-
-def _following(el, n: int) -> list:
-    """Up to n elements after el: its next siblings, else its parent's."""
-    found = []
-    while el is not None and len(found) < n:
-        sibling = el.getnext()
-        while sibling is not None and len(found) < n:
-            if isinstance(sibling.tag, str):
-                found.append(sibling)
-            sibling = sibling.getnext()
-        el = el.getparent() if not found else None
-    return found
 
 
 def _headline(doc, platform: Platform):

@@ -41,7 +41,7 @@ import re
 from urllib.parse import urljoin
 
 from .body import (
-    AUTHOR_PREFIX, BOUNDARY_RE, SOURCE_PREFIX, UNIT_WORDS, Block, body_blocks, document_order,
+    AUTHOR_PREFIX, BOUNDARY_RE, SOURCE_PREFIX, UNIT_WORDS, Block, body_blocks, byline_after, document_order,
     is_account_name, is_byline_line, is_name, split_byline, split_name_unit, walk_blocks,
 )
 from .boxes import hidden_boxes, is_boilerplate_box
@@ -112,6 +112,9 @@ def extract_generic(doc, url: str, html_text: str = "") -> dict | None:
     author, source = parts.author, parts.source
     for line_author, line_source in (split_byline(core_byline), split_byline(head_byline)):
         author, source = author or line_author, source or line_source
+    if author is None and source is None and title_el is not None:
+        # the credit printed after the article's box (a card's footer), outside the zones
+        author, source = byline_after(scope, 2)
     if author is None and meta.get("author"):
         candidate = meta["author"]
         if is_name(candidate) and not UNIT_WORDS.search(candidate) and not is_account_name(candidate):
