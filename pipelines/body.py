@@ -600,7 +600,8 @@ def _without_tools(line: str) -> str:
 
 _META_SEPARATOR = re.compile(r"\s+[/|·•]\s+|\s*[|·•]\s*")
 # fields of a meta line that credit nobody
-_OTHER_LABEL = re.compile(r"^(?:chuyên mục|danh mục|lượt xem|lượt đọc|cập nhật|ngày đăng|cỡ chữ|in bài|chia sẻ)\b", re.I)
+_OTHER_LABEL = re.compile(r"^(?:chuyên mục|danh mục|lượt xem|lượt đọc|cập nhật|ngày đăng|cỡ chữ|in bài|chia sẻ"
+                          r"|[\d.,]+\s*(?:lượt|views?|bình luận))\b", re.I)
 
 
 def split_byline(lines: list[str]) -> tuple[str | None, str | None]:
@@ -628,6 +629,11 @@ def split_byline(lines: list[str]) -> tuple[str | None, str | None]:
         names = several_names(line)
         if names:
             author = author or ", ".join(names)
+            continue
+        team = _NAME_UNIT.match(line)
+        if team and is_account_name(team.group("name").strip(" .")):
+            # "Nhóm PV - Trung tâm VH-TT huyện Hương Khê": no person, the unit credited
+            source = source or (team.group("u1") or team.group("u2") or team.group("u3") or "").strip(" .") or None
             continue
         if prefixed and UNIT_WORDS.match(line):
             # "Tin, ảnh: Trung tâm VHTT huyện …" credits a unit; "Đăng bởi: Văn phòng UBND xã" is the
@@ -681,6 +687,10 @@ def following(el, n: int) -> list:
 def byline_after(el, n: int = 3) -> tuple[str | None, str | None]:
     """(author, source) from credit lines printed right after an element ("Tác giả: Minh Thư",
     "PV" / "Nguồn: Báo Nghệ An"): prefixed lines and CMS accounts only, short ones."""
-    lines = [one_line(line) for sibling in following(el, n) for line in text_lines(sibling)]
-    return split_byline([line for line in lines if 0 < len(line) <= 120 and (
-        AUTHOR_PREFIX.match(line) or SOURCE_PREFIX.match(line) or is_account_name(line))])
+    lines = []
+    for sibling in following(el, n):
+        named = any(_BYLINE_HINT.search(_names(e)) for e in sibling.iter() if isinstance(e.tag, str))
+        lines += [(one_line(line), named) for line in text_lines(sibling)]
+    # prefixed lines, CMS accounts, and any short line of a box named for the credit ("chitiet-nguon")
+    return split_byline([line for line, named in lines if 0 < len(line) <= 120 and (
+        named or AUTHOR_PREFIX.match(line) or SOURCE_PREFIX.match(line) or is_account_name(line))])

@@ -42,7 +42,7 @@ from urllib.parse import urljoin
 
 from .body import (
     AUTHOR_PREFIX, BOUNDARY_RE, SOURCE_PREFIX, UNIT_WORDS, Block, body_blocks, byline_after, document_order,
-    is_account_name, is_byline_line, is_name, split_byline, split_name_unit, walk_blocks,
+    is_account_name, is_byline_line, is_name, several_names, split_byline, split_name_unit, walk_blocks,
 )
 from .boxes import hidden_boxes, is_boilerplate_box
 from .density import BLOCK_TAGS, Density, is_boilerplate, is_listing, measure, sentence_like
@@ -315,10 +315,16 @@ def _byline_text(text: str) -> str:
 def _date_line_writer(text: str) -> list[str]:
     """The writer a date line names ("09/08/2023 9:15:02 SA · Bùi Hằng", "Tác giả: Thu Hằng 08/11/2023
     | 16:40"), as a byline line, or nothing."""
-    rest = _byline_text(text)
-    if AUTHOR_PREFIX.match(rest) or (is_name(rest) and not UNIT_WORDS.search(rest)):
-        return [rest]
-    return []
+    rest = _byline_text(text).strip(" -–—|·/")
+    return [rest] if _is_credit(rest) else []
+
+
+def _is_credit(text: str) -> bool:
+    """A prefixed byline, a name, several names, or a name with its unit ("Quàng Thị Hiên (CTV)")."""
+    if AUTHOR_PREFIX.match(text) or several_names(text):
+        return True
+    pair = split_name_unit(text)
+    return bool(pair) or (is_name(text) and not UNIT_WORDS.search(text))
 
 
 def _read_head(head: list[Block], title: str, dates: list) -> tuple[list[Block], list[str]]:
@@ -338,9 +344,9 @@ def _read_head(head: list[Block], title: str, dates: list) -> tuple[list[Block],
             dates.append(parse_page_date(text))
             byline += _date_line_writer(text)
         elif b.byline_hint and len(text) <= 80:
-            rest = _byline_text(text)
+            rest = _byline_text(text).strip(" -–—|·/")
             dates.append(parse_page_date(text))
-            if is_name(rest) or split_name_unit(rest) or is_account_name(rest):
+            if _is_credit(rest) or is_account_name(rest):
                 byline.append(rest)
         elif sentence_like(text) and b.link_ratio < 0.3 and len(text) >= 50 and not _not_a_lead(b):
             lead.append(b)

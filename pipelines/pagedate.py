@@ -52,7 +52,8 @@ def parse_page_date(text: str) -> str | None:
 _META_NOISE = re.compile(
     r"thứ\s*(?:hai|ba|tư|năm|sáu|bảy|[2-7])|chủ\s*nhật|cập\s*nhật(?:\s*lúc)?|ngày\s*đăng|đăng\s*ngày|đăng\s*lúc"
     r"|xuất\s*bản|ngày|lúc|đăng|published|posted|updated|gmt\s*[+-]?\s*\d*|utc\s*[+-]?\s*\d*"
-    r"|\d{1,2}[:h]\d{2}(?::\d{2})?\s*(?:am|pm|sa|ch)?|(?:lượt\s*(?:xem|đọc)|views?)\s*:?\s*[\d.,]*",
+    r"|\d{1,2}[:h]\d{2}(?::\d{2})?\s*(?:am|pm|sa|ch)?|(?:lượt\s*(?:xem|đọc)|views?)\s*:?\s*[\d.,]*"
+    r"|[\d.,]+\s*(?:lượt\s*(?:xem|đọc)|views?)",
     re.I,
 )
 
