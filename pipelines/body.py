@@ -50,7 +50,7 @@ _BR = "\u2029"
 
 # "Nguồn: X" always credits a unit; "Theo X" only when it stands alone ("(Theo Báo Thanh Hóa)",
 # "Theo baothanhhoa.vn"), since body sentences also start with "Theo …".
-SOURCE_PREFIX = re.compile(r"^\(?\s*(nguồn\s*:|theo\b(?=(?:[^,;.]|\.(?=\w)){0,80}\)?\.?$))\s*", re.I)
+SOURCE_PREFIX = re.compile(r"^\(?\s*(nguồn(?:\s+(?:tin|bài|ảnh))?\s*:|theo\b(?=(?:[^,;.]|\.(?=\w)){0,80}\)?\.?$))\s*", re.I)
 # Byline prefixes: "Tác giả:", "Viết bởi", "Bởi" (WordPress themes, often glued to the name: "BởiBùi
 # Hoa"), and the reporter credits "Tin, ảnh:", "Bài và ảnh:", "Tin:", "Bài:" (those need the colon:
 # "Bài …" and "Tin …" also begin ordinary sentences).
@@ -188,6 +188,11 @@ def walk_blocks(blocks: list[Block]) -> BodyParts:
     blocks = [b for b in blocks if b.kind == "image" or (b.link_ratio < 0.8 and _has_letters(b.text))]
     parts = BodyParts()
     byline = _take_byline(blocks)
+    opening = next((i for i, b in enumerate(blocks) if b.kind == "text"), None)
+    if not byline and opening is not None and (AUTHOR_PREFIX.match(blocks[opening].text)
+                                               or SOURCE_PREFIX.match(blocks[opening].text)) \
+            and is_byline_line(blocks[opening]):
+        byline = [blocks.pop(opening).text]  # "Tin, ảnh: H'Yăm Niê" opening the body
     parts.author, parts.source = split_byline(byline)
     pending_image = None
     for block in blocks:
@@ -598,6 +603,7 @@ def _without_tools(line: str) -> str:
     return line
 
 
+_NAMES_UNIT = re.compile(r"^(.+?)\s*\(([^()]+)\)$")
 _META_SEPARATOR = re.compile(r"\s+[/|·•]\s+|\s*[|·•]\s*")
 # fields of a meta line that credit nobody
 _OTHER_LABEL = re.compile(r"^(?:chuyên mục|danh mục|lượt xem|lượt đọc|cập nhật|ngày đăng|cỡ chữ|in bài|chia sẻ"
@@ -629,6 +635,13 @@ def split_byline(lines: list[str]) -> tuple[str | None, str | None]:
         names = several_names(line)
         if names:
             author = author or ", ".join(names)
+            continue
+        group = _NAMES_UNIT.match(line)
+        if group and several_names(group.group(1)):
+            # "Hoàng Thị Lan, Y Khuê Niê (Trung tâm VHTT&TT huyện Krông Pắc)": the people, then their unit
+            author = author or ", ".join(several_names(group.group(1)))
+            if not is_account_name(group.group(2)):
+                source = source or group.group(2).strip()
             continue
         team = _NAME_UNIT.match(line)
         if team and is_account_name(team.group("name").strip(" .")):

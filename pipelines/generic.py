@@ -340,7 +340,8 @@ def _read_head(head: list[Block], title: str, dates: list) -> tuple[list[Block],
         if any(prefix.match(line) for prefix in (AUTHOR_PREFIX, SOURCE_PREFIX) for line in (text, bare)):
             dates.append(parse_page_date(text))
             byline.append(bare)
-        elif is_date_line(text):
+        elif is_date_line(text) or (len(text) <= 120 and parse_page_date(text) and _date_line_writer(text)):
+            # a date line, or a meta line of a credit and a date ("Minh Tuấn (Trung tâm …) · 25/08/2023")
             dates.append(parse_page_date(text))
             byline += _date_line_writer(text)
         elif b.byline_hint and len(text) <= 80:
@@ -374,6 +375,9 @@ def _read_body_top(core: list[Block], title: str, dates: list) -> tuple[list[Blo
                 continue
             if (AUTHOR_PREFIX.match(b.text) or SOURCE_PREFIX.match(b.text)) and is_byline_line(b):
                 byline.append(_byline_text(b.text))
+                continue
+            if b.bold_only and len(b.text) <= 60 and _is_credit(b.text):
+                byline.append(b.text)  # a bold name opening the body: the writer, not a paragraph
                 continue
             started = sentence_like(b.text)
         out.append(b)
