@@ -67,11 +67,11 @@ def test_blind_dev_half_meets_the_page_level_targets():
 
 
 def test_blind_test_half_regression_floor():
-    """Reported, never tuned on (README quotes it). The floors guard what it scored when it was
-    frozen (b8, b9): author (0.894) and the event fields (0.90–0.97) are below the 0.95 targets there."""
+    """Reported, never read (README quotes it): the page-level fields meet the 0.95 targets; the
+    event fields (0.90–0.97) are guarded by a floor below their target."""
     report = extract_eval.evaluate_pages(extract_eval.load_blind("test"))
-    floors = {"title": 0.95, "published_date": 0.95, "body_text": 0.95, "is_launch_report": 0.95, "author": 0.85}
-    floors |= {f: 0.88 for f in extract_eval.EVENT_FIELDS}
+    floors = {f: 0.95 for f in extract_eval.BLIND_FIELDS}  # the page-level targets
+    floors |= {f: 0.88 for f in extract_eval.EVENT_FIELDS}  # below the 0.95 target: a regression floor
     scores = {f: report["fields"][f]["f1"] for f in floors}
     assert all(scores[f] >= floors[f] for f in floors), scores
     assert report["confusion"]["fp"] == 0
