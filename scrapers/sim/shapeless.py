@@ -45,6 +45,8 @@ other pages): what a crawl that decides by content may fetch but must never arch
 """
 from __future__ import annotations
 
+from abc import abstractmethod
+
 import string
 from datetime import datetime
 from typing import Mapping
@@ -170,9 +172,9 @@ class _Shapeless(Site):
         if len(self.by_path) != len(self.articles) or set(self.by_path) & set(self.others):
             raise RuntimeError(f"{portal.name}: two pages share a URL")
 
+    @abstractmethod
     def assign_paths(self) -> None:
         """Fill self.paths for every article and self.others for the non-article pages."""
-        raise NotImplementedError
 
     def article_path(self, article: Mapping) -> str:
         return self.paths[article["key"]]
@@ -241,17 +243,21 @@ class _Shapeless(Site):
                 '<div>Mật khẩu <input name="p" type="password"></div><div><button>Đăng nhập</button></div></form>')
 
     # -- pages each template draws its own way -------------------------------------------------
+    @abstractmethod
     def article_page(self, article: Mapping) -> str:
-        raise NotImplementedError
+        """An article in this template."""
 
+    @abstractmethod
     def other_page(self, heading: str, paragraphs: list[str]) -> str:
-        raise NotImplementedError
+        """A page that is no article (introduction, contact)."""
 
+    @abstractmethod
     def notice(self, heading: str, text: str) -> str:
-        raise NotImplementedError
+        """A short notice box."""
 
+    @abstractmethod
     def layout(self, title: str | None, inner: str) -> str:
-        raise NotImplementedError
+        """The whole document around a page's content."""
 
 
 def _page_title(title: str | None, portal: Portal, sep: str = " - ") -> str:
