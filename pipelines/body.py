@@ -370,22 +370,28 @@ def _squash(text: str) -> str:
     return "".join(nfc(text).split())
 
 
-def _runs(el) -> list[str]:
-    """The element's text split at <br> (without touching the tree)."""
+def _runs(el, at_blocks: bool = False) -> list[str]:
+    """The element's text split at <br> (and, with `at_blocks`, around block children), in document
+    order, without touching the tree."""
     parts: list[str] = []
 
     def walk(e):
+        block = at_blocks and e is not el and _tag(e) in _LINE_BLOCKS
         if _tag(e) == "br":
             parts.append(_BR)
         elif isinstance(e.tag, str):
-            parts.append(e.text or "")
+            parts.append((_BR if block else "") + (e.text or ""))
             for c in e:
                 walk(c)
+            parts.append(_BR if block else "")
         if e is not el:
             parts.append(e.tail or "")
 
     walk(el)
     return [r for r in "".join(parts).split(_BR)]
+
+
+_LINE_BLOCKS = {"p", "div", "li", "tr", "td", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table"}
 
 
 class _Walk:
@@ -670,18 +676,7 @@ def split_byline(lines: list[str]) -> tuple[str | None, str | None]:
 
 def text_lines(el) -> list[str]:
     """The element's text, a line per block child or <br> ("<p>Tác giả: X</p><p>Nguồn: Y</p>")."""
-    lines, current = [], []
-    for node in el.iter():
-        if node.tag in ("p", "div", "br", "li", "tr") and current:
-            lines.append("".join(current))
-            current = []
-        if node.text:
-            current.append(node.text)
-        if node.tail and node is not el:
-            current.append(node.tail)
-    if current:
-        lines.append("".join(current))
-    return [line for line in lines if line.strip()]
+    return [line for line in _runs(el, at_blocks=True) if line.strip()]
 
 
 def following(el, n: int) -> list:

@@ -79,14 +79,14 @@ def extract_record(body: bytes, url: str, headers: dict | None = None, *, portal
     if portal is None:
         portal = portal_for_url(url)
     text, _encoding = decode_body(body, headers)
-    fields = extract_fields(text, url, portal)
+    fields, doc = extract_fields(text, url, portal)
     if not fields["title"] or len(fields["body_text"]) < 200:
         raise NotAnArticle(f"no article at {url}: title={bool(fields['title'])}, body {len(fields['body_text'])} chars")
-    read_site_place = fields.pop("site_place")
     verdict = classify(fields["title"], fields["body_text"])
     event = None
     if verdict.is_launch_report:
-        site_district, site_province = (None, None) if portal and portal.district and portal.province else read_site_place()
+        # the site's own name and footer, read only where the registry does not say
+        site_district, site_province = (None, None) if portal and portal.district and portal.province else site_place(doc)
         event = structure_event(
             fields["title"], fields["body_text"], fields["published_date"],
             # the registry's, else what the site's own name and footer say (never a guess)
@@ -127,8 +127,8 @@ def content_hash(body_text: str) -> str:
     return hashlib.sha256(normalized.encode("utf-8")).hexdigest()
 
 
-def extract_fields(html_text: str, url: str, portal: Portal | None) -> dict:
-    """Title, date, byline, body and images. The page's own fingerprint picks the page profile
+def extract_fields(html_text: str, url: str, portal: Portal | None) -> tuple[dict, object]:
+    """Title, date, byline, body and images, and the parsed page they came from. The page's own fingerprint picks the page profile
     (`scrapers.platforms.fingerprint`); the registry's platform is a prior, tried after what the
     page shows, never a gate. A profile's result that is implausible for its family is checked
     against the generic reader and the better one kept; pages that are listings are no articles."""
@@ -167,8 +167,7 @@ def extract_fields(html_text: str, url: str, portal: Portal | None) -> dict:
         # no dominant block of paragraphs and no date: an "about us" or contact page
         raise NotAnArticle(f"no article at {url}: {judged.article_chars} chars of paragraphs and no date")
     fields["canonical"] = _canonical_link(doc, url)
-    fields["site_place"] = lambda: site_place(doc)  # read only for launch reports that need it
-    return fields
+    return fields, doc
 
 
 def _profile_order(head: str, url: str, portal: Portal | None) -> list[Platform]:
@@ -228,7 +227,7 @@ def _profile_fields(doc, url: str, platform: Platform) -> dict | None:
     title = one_line(title_el.text_content()) if title_el is not None else _title_from_head(doc, platform)
     lead_el = _first(doc, platform.lead_css)
     if lead_el is None:
-        lead_el = _named_sibling(body_el, "previous", _LEAD_NAMES)
+        lead_el = _previous_named(body_el, _LEAD_NAMES)
     lead = one_line(lead_el.text_content()) if lead_el is not None else ""
     paragraphs = parts.paragraphs
     if lead and not (paragraphs and paragraphs[0].startswith(lead[:60])):
@@ -258,9 +257,9 @@ def _profile_fields(doc, url: str, platform: Platform) -> dict | None:
 _LEAD_NAMES = re.compile(r"sapo|summary|lead|chapeau|description|tom-?tat", re.I)
 
 
-def _named_sibling(el, direction: str, names):
-    """The element's nearest previous (or next) sibling, when its class or id matches `names`."""
-    sibling = el.getprevious() if direction == "previous" else el.getnext()
+def _previous_named(el, names):
+    """The element's previous sibling, when its class or id matches `names` (a sapo before the body)."""
+    sibling = el.getprevious()
     if sibling is not None and names.search(f"{sibling.get('class', '')} {sibling.get('id', '')}"):
         return sibling
     return None

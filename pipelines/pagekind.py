@@ -194,12 +194,12 @@ def has_date(root) -> bool:
 
 
 # footer lines by their words, where the markup does not say "footer"
-_CHROME_TEXT = re.compile(r"^\W*(?:bản quyền|copyright|©|cơ quan chủ quản|ghi rõ nguồn|địa chỉ\s*:|điện thoại\s*:)", re.I)
+FOOTER_LINE = re.compile(r"^\W*(?:bản quyền|copyright|©|cơ quan chủ quản|ghi rõ nguồn|trụ sở|địa chỉ\s*:|điện thoại\s*:)", re.I)
 
 
 def _in_chrome_block(block: _Block) -> bool:
     """A footer line: by its words, or inside the page's footer."""
-    return bool(_CHROME_TEXT.match(block.opening)) or _in_chrome(block.element)
+    return bool(FOOTER_LINE.match(block.opening)) or _in_chrome(block.element)
 
 
 def _in_chrome(element) -> bool:

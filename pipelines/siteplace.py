@@ -14,6 +14,8 @@ from collections import Counter
 from archive.gazetteer import province_names
 from pipelines.text import fold
 
+from .pagekind import FOOTER_LINE
+
 _NAME = r"[A-ZĐÀ-Ỹ][\wÀ-ỹ'’]*(?:\s+[A-ZĐÀ-Ỹ0-9][\wÀ-ỹ'’]*){0,3}"
 _PROVINCE = re.compile(rf"\btỉnh\s+({_NAME})")
 _DISTRICT = re.compile(rf"\b(huyện|thị xã|thành phố)\s+({_NAME})")
@@ -23,7 +25,6 @@ _STOP = re.compile(r"\s+(?:Điện|Email|E-mail|Fax|Tel|ĐT|Website|Giấy|Chị
 _OUTLET = re.compile(rf"\bBáo\s+(?:điện tử\s+)?({_NAME})")
 _FOOTER_XPATH = ("//footer | //*[contains(translate(@class,'FOOTER','footer'),'footer')]"
                  " | //*[contains(translate(@id,'FOOTER','footer'),'footer')]")
-_ADDRESS_LINE = re.compile(r"^\s*(?:địa chỉ|cơ quan chủ quản|trụ sở|bản quyền|©)", re.I)
 
 
 def identity_texts(doc) -> list[str]:
@@ -32,7 +33,7 @@ def identity_texts(doc) -> list[str]:
     for el in doc.xpath(_FOOTER_XPATH):
         texts.append(_text(el))
     for el in doc.xpath("//body//*[not(*) or self::p or self::div or self::td]"):
-        if _ADDRESS_LINE.match(" ".join((el.text or "").split())):
+        if FOOTER_LINE.match(" ".join((el.text or "").split())):
             texts.append(_text(el))
     return texts
 

@@ -33,6 +33,12 @@ def _is_syllable(word: str) -> bool:
     return bool(_SYL_RE.match(word))
 
 
+def vocabulary(name: str) -> frozenset[str]:
+    """A word list beside this module (one entry a line, single spaces; "#" lines are comments)."""
+    lines = Path(__file__).with_name(name).read_text(encoding="utf-8").splitlines()
+    return frozenset(" ".join(line.split()) for line in lines if line.strip() and not line.startswith("#"))
+
+
 # ================================================================================================
 # event_date
 # ================================================================================================
@@ -485,9 +491,7 @@ _TRIGGER = re.compile(r"(?<![\wÀ-ỹ])(?P<list>[Cc]ác\s+)?(?:đồng chí|Đ�
 _TITLE_FIRST = re.compile(
     r"(?<![\wÀ-ỹ])(?:Phó |Trưởng |Chủ tịch |Chủ nhiệm |Bí thư |Giám đốc |Ủy viên |Uỷ viên |Chánh |Thứ trưởng |"
     r"Bộ trưởng |Đại tá |Thượng tá |Trung tá |Thiếu tá )")
-_SURNAMES = frozenset(
-    line.strip() for line in (Path(__file__).with_name("surnames.txt")).read_text(encoding="utf-8").splitlines()
-    if line.strip() and not line.startswith("#"))
+_SURNAMES = vocabulary("surnames.txt")
 # Capitalised words that begin a title, never a personal name.
 _TITLE_WORDS = {
     "Phó", "Bí", "Chủ", "Trưởng", "Ủy", "Uỷ", "Giám", "Chánh", "Tỉnh", "Huyện", "UBND", "HĐND",
@@ -690,9 +694,7 @@ _SLOGAN = re.compile(rf"[“\"]\s*(\d{{1,2}}\s+{LO}+(?:\s+{LO}+){{0,3}})\s*[”\
 # Several numbered phrases in one pair of quotes: “4 xin, 4 luôn” is two slogans, but a slogan may
 # itself be a pair ("2 tăng, 2 giảm"): those are listed in pipelines/slogans.txt and kept whole.
 _SLOGAN_GROUP = re.compile(rf"[“\"]\s*(\d{{1,2}}\s+{LO}+(?:\s+{LO}+){{0,3}}(?:\s*[,;]\s*\d{{1,2}}\s+{LO}+(?:\s+{LO}+){{0,3}})+)\s*[”\"]")
-_COMPOUND_SLOGANS = frozenset(
-    " ".join(line.split()) for line in Path(__file__).with_name("slogans.txt").read_text(encoding="utf-8").splitlines()
-    if line.strip() and not line.startswith("#"))
+_COMPOUND_SLOGANS = vocabulary("slogans.txt")
 
 
 def find_slogans(text: str) -> list[str]:

@@ -117,8 +117,13 @@ class PortalSpider(scrapy.Spider):
         parts = urlsplit(url)
         return parts.scheme in ("http", "https") and parts.netloc.lower() == self.portal.netloc
 
+    def archived(self, url: str) -> bool:
+        """The archive holds this article already (whatever the run's mode)."""
+        return canonicalize_url(url) in self.known
+
     def is_known(self, url: str) -> bool:
-        return self.incremental and canonicalize_url(url) in self.known
+        """An incremental run skips it: archived."""
+        return self.incremental and self.archived(url)
 
     def article_request(self, url: str) -> scrapy.Request | None:
         """A request for an article, or None when an incremental run already holds it."""
@@ -190,7 +195,7 @@ class PortalSpider(scrapy.Spider):
     def walk_listing(self, response):
         self.listing_pages_seen += 1
         links = list(self.page_links(response))
-        articles = [url for url, hinted in links if (hinted or url_key(url) in self.known) and not _FEEDS.search(url)]
+        articles = [url for url, hinted in links if (hinted or self.archived(url)) and not _FEEDS.search(url)]
         known = sum(self.is_known(url) for url in articles)
         streak = response.meta.get("known_streak", 0) + 1 if articles and known == len(articles) else 0
         if self.incremental and not self.walk_everything and streak >= self.stop_after_known:
@@ -249,7 +254,7 @@ class PortalSpider(scrapy.Spider):
 
     def request(self, url: str, *, article_hint=False, listing_hint=False, hops=0, meta=None):
         """A request for a page unless the run already holds it (known article) or its budget is spent."""
-        if article_hint or url_key(url) in self.known:
+        if article_hint or self.archived(url):
             request = self.article_request(url)
             if request is None:
                 return
@@ -289,7 +294,7 @@ class PortalSpider(scrapy.Spider):
             url = urljoin(response.url, url.strip())
             if not self.on_portal(url):
                 continue
-            if self.incremental and not self.walk_everything and url in self.validators and url_key(url) not in self.known:
+            if self.incremental and not self.walk_everything and url in self.validators and not self.archived(url):
                 continue  # fetched by an earlier run and no article: a sitemap's static page, not again
             # a feed lists articles (and, in sitemaps, anything else): content decides which
             yield from self.request(url, article_hint=self.platform.is_article_url(url), hops=0)
@@ -314,7 +319,3 @@ class PortalSpider(scrapy.Spider):
 # Links that are never pages: files, images, media (fetched only when an article embeds them).
 _NOT_PAGES = re.compile(r"\.(?:jpe?g|png|gif|webp|svg|ico|bmp|tiff?|pdf|docx?|xlsx?|pptx?|zip|rar|7z|gz|mp[34]|avi|mov|wmv|flv|css|js|json)$", re.I)
 _FEEDS = re.compile(r"(?:/rss/?$|/feed/?$|\.rss$|/sitemap[^/]*\.xml$)", re.I)
-
-
-def url_key(url: str) -> str:
-    return canonicalize_url(url)
