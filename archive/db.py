@@ -14,7 +14,7 @@ import sqlite_utils
 
 from pipelines.text import fold
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 DEFAULT_DB = Path("archive") / "thanthien.db"
 
 
@@ -44,6 +44,8 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     if version > SCHEMA_VERSION:
         raise SchemaError(f"archive schema version {version} is newer than this thanthien ({SCHEMA_VERSION}); upgrade thanthien")
     with db.conn:
+        if 0 < version < 2:
+            _officials_by_place(db)
         _create_tables(db)
         db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
@@ -107,9 +109,15 @@ def _create_tables(db: sqlite_utils.Database) -> None:
         pk="id", foreign_keys=[("article_id", "articles", "id")], if_not_exists=True,
     )
     db["launches"].create_index(["article_id"], if_not_exists=True)
-    for table, column in (("officials", "name"), ("slogans", "slogan"), ("documents", "code")):
+    for table, column in (("slogans", "slogan"), ("documents", "code")):
         db[table].create({"id": int, column: str}, pk="id", if_not_exists=True)
         db[table].create_index([column], unique=True, if_not_exists=True)
+    # An official is a person in a place: namesakes in two districts are two people. The place is
+    # the report's district and province ('' when the report names none, so the key is never NULL).
+    db["officials"].create({"id": int, "name": str, "district": str, "province": str}, pk="id",
+                           not_null={"district", "province"}, defaults={"district": "", "province": ""},
+                           if_not_exists=True)
+    db.execute("CREATE UNIQUE INDEX IF NOT EXISTS idx_officials_person ON officials (name, district, province)")
     db["article_officials"].create(
         {"article_id": int, "official_id": int, "title": str}, pk=("article_id", "official_id"),
         foreign_keys=[("article_id", "articles", "id"), ("official_id", "officials", "id")], if_not_exists=True,
@@ -265,7 +273,7 @@ def _write_event(db: sqlite_utils.Database, article_id: int, record: dict) -> No
             **place.as_columns(),
         })
     for official in event.get("officials") or []:
-        official_id = _lookup(db, "officials", "name", official["name"])
+        official_id = _official(db, official["name"], event.get("district"), event.get("province"))
         db["article_officials"].insert(
             {"article_id": article_id, "official_id": official_id, "title": official.get("title")}, replace=True
         )
@@ -273,6 +281,29 @@ def _write_event(db: sqlite_utils.Database, article_id: int, record: dict) -> No
         db["article_slogans"].insert({"article_id": article_id, "slogan_id": _lookup(db, "slogans", "slogan", slogan)}, replace=True)
     for code in event.get("documents") or []:
         db["article_documents"].insert({"article_id": article_id, "document_id": _lookup(db, "documents", "code", code)}, replace=True)
+
+
+def _official(db: sqlite_utils.Database, name: str, district: str | None, province: str | None) -> int:
+    key = [name, district or "", province or ""]
+    found = db.execute("select id from officials where name = ? and district = ? and province = ?", key).fetchone()
+    if found:
+        return found[0]
+    return db["officials"].insert({"name": key[0], "district": key[1], "province": key[2]}).last_pk
+
+
+def _officials_by_place(db: sqlite_utils.Database) -> None:
+    """Schema 1 → 2: officials were keyed by name alone; re-key them by name and place from the
+    stored events (the titles per report stay in article_officials)."""
+    db.execute("DELETE FROM article_officials")
+    db.execute("DROP TABLE IF EXISTS officials")
+    _create_tables(db)
+    rows = db.execute("select id, event from articles where is_launch_report = 1 and event is not null").fetchall()
+    for article_id, event_json in rows:
+        event = json.loads(event_json)
+        for official in event.get("officials") or []:
+            official_id = _official(db, official["name"], event.get("district"), event.get("province"))
+            db["article_officials"].insert(
+                {"article_id": article_id, "official_id": official_id, "title": official.get("title")}, replace=True)
 
 
 def _lookup(db: sqlite_utils.Database, table: str, column: str, value: str) -> int:

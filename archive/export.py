@@ -24,7 +24,8 @@ EXPORTS = {
                articles.launch_score, articles.content_hash, articles.first_seen, articles.last_seen, articles.body_text
         from articles {where} order by articles.published_date, articles.id""",
     "officials": """
-        select officials.name, article_officials.title, articles.published_date, articles.portal,
+        select officials.name, officials.district, officials.province, article_officials.title,
+               articles.published_date, articles.portal,
                articles.title as article_title, articles.url, articles.id as article_id
         from article_officials join officials on officials.id = article_officials.official_id
         join articles on articles.id = article_officials.article_id

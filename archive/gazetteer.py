@@ -98,3 +98,65 @@ def province_names() -> dict[str, str]:
         names = {row[0] for table in ("admin_units_legacy", "admin_units")
                  for row in conn.execute(f"select distinct provinceShort from {table}")}
     return {fold(name): name for name in names if name}
+
+
+# --- one spelling per place ---------------------------------------------------------------------
+def _key(name: str) -> str:
+    """The dataset's key of a short name: folded, letters and digits only ("Quan Hoá" → "quanhoa")."""
+    return re.sub(r"[^a-z0-9]", "", fold(short_name(name)))
+
+
+@lru_cache(maxsize=1)
+def _legacy_units() -> list[tuple[str, str, str, str, str, str, str, str]]:
+    """(province, province key, district, district key, district type, ward key, ward type) of every
+    pre-2025 ward, from the dataset `vietnamadminunits` ships."""
+    import os
+    import sqlite3
+
+    import vietnamadminunits
+
+    path = os.path.join(os.path.dirname(vietnamadminunits.__file__), "data", "dataset.db")
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+        return conn.execute(
+            "select provinceShort, provinceShortKey, districtShort, districtShortKey, districtType, wardShortKey, wardType "
+            "from admin_units_legacy").fetchall()
+
+
+def _type_word(name: str) -> str:
+    m = _TYPE_WORDS.match(name.strip())
+    return m.group(1).lower() if m else ""
+
+
+def province_spelling(province: str | None) -> str | None:
+    """The province's name as the dataset spells it ("Thanh Hoá" → "Thanh Hóa"); as given when unknown."""
+    if not province:
+        return province
+    return province_names().get(fold(short_name(province)), province)
+
+
+def district_spelling(district: str | None, province: str | None = None) -> str | None:
+    """"huyện Quan Hoá" → "huyện Quan Hóa": the dataset's spelling of the district's name (in the
+    province when known; otherwise only when every district of that name is spelt alike), the type
+    word as given. As given when the dataset does not know it."""
+    if not district:
+        return district
+    dkey, pkey = _key(district), _key(province) if province else None
+    names = {row[2] for row in _legacy_units() if row[3] == dkey and (pkey is None or row[1] == pkey)}
+    if len(names) != 1:
+        return district
+    kind = _type_word(district)
+    return f"{kind} {names.pop()}" if kind else names.pop()
+
+
+def district_of(unit: str | None, province: str | None) -> str | None:
+    """The district ("huyện Tuần Giáo") holding this unit in this province, when exactly one does;
+    None otherwise (a name shared by communes of two districts says nothing)."""
+    if not unit or not province:
+        return None
+    wkey, pkey, wtype = _key(unit), _key(province), _type_word(unit)
+    found = {(row[4], row[2]) for row in _legacy_units()
+             if row[5] == wkey and row[1] == pkey and (not wtype or row[6].lower() == wtype)}
+    if len(found) != 1:
+        return None
+    kind, name = found.pop()
+    return f"{kind.lower()} {name}"

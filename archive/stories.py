@@ -9,10 +9,13 @@ complete record; its `event` merges what the copies say, the canonical copy firs
 from __future__ import annotations
 
 import json
+import logging
 
 import sqlite_utils
 
-from pipelines.dedupe import NearDuplicateIndex, analyze
+from pipelines.dedupe import NearDuplicateIndex, StaleIndex, analyze
+
+logger = logging.getLogger(__name__)
 
 EVENT_FIELDS = ("event_date", "units", "district", "province", "unit_codes", "board_size", "officials", "slogans", "documents")
 
@@ -31,7 +34,10 @@ class StoryAssigner:
     articles, so the index is shared and the connection is passed per call."""
 
     def __init__(self, db: sqlite_utils.Database):
-        self.index = NearDuplicateIndex.from_db(db.conn)
+        try:
+            self.index = NearDuplicateIndex.from_db(db.conn)
+        except StaleIndex as stale:
+            self.index = _reanalyse(db, stale)
 
     def assign(self, db: sqlite_utils.Database, article_id: int, body_text: str) -> int:
         """(Re)index one article and put it in its story. Call inside the article's transaction."""
@@ -59,6 +65,22 @@ class StoryAssigner:
 
     def save(self, db: sqlite_utils.Database) -> None:
         self.index.save(db.conn)
+
+
+def _reanalyse(db: sqlite_utils.Database, why: StaleIndex) -> NearDuplicateIndex:
+    """Rebuild the stored index from the articles' text (the stories themselves are kept: a
+    `thanthien reprocess` regroups them with the new analysis)."""
+    count = db.execute("select count(*) from articles").fetchone()[0] if db["articles"].exists() else 0
+    logger.warning("%s; re-analysing %d stored articles", why, count)
+    index = NearDuplicateIndex()
+    if count:
+        index.add_many(db.execute("select id, body_text from articles order by id"))
+    with db.conn:
+        db.conn.execute("DELETE FROM minhashes")
+        db.conn.execute("DELETE FROM dedupe_features")
+        db.conn.execute("DELETE FROM dedupe_meta")
+    index.save(db.conn, full=True)
+    return index
 
 
 def _story_size(db, story_id: int, exclude: int | None = None) -> int:

@@ -24,6 +24,10 @@ from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
 from .text import nfc, one_line
+from .vn.credits import (
+    AUTHOR_PREFIX, SOURCE_PREFIX, UNIT_WORDS, is_account_name, is_name, is_speech, split_byline, split_name_unit,
+    without_tools,
+)
 
 _LEAF_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "figure", "table", "dt", "dd"}
 _CONTAINERS = {
@@ -48,33 +52,8 @@ _PICTURE_BOX = re.compile(r"(?:^|[\s_-])(?:image|img|photo|picture|pic|figure|th
 # A run of <br> in a leaf ends a line: legacy pages separate paragraphs with <br><br>.
 _BR = "\u2029"
 
-# "Nguồn: X" always credits a unit; "Theo X" only when it stands alone ("(Theo Báo Thanh Hóa)",
-# "Theo baothanhhoa.vn"), since body sentences also start with "Theo …".
-SOURCE_PREFIX = re.compile(r"^\(?\s*(nguồn(?:\s+(?:tin|bài|ảnh))?\s*:|theo\b(?=(?:[^,;.]|\.(?=\w)){0,80}\)?\.?$))\s*", re.I)
-# Byline prefixes: "Tác giả:", "Viết bởi", "Bởi" (WordPress themes, often glued to the name: "BởiBùi
-# Hoa"), and the reporter credits "Tin, ảnh:", "Bài và ảnh:", "Tin:", "Bài:" (those need the colon:
-# "Bài …" and "Tin …" also begin ordinary sentences).
-AUTHOR_PREFIX = re.compile(
-    r"^(?:(?:tác giả|viết bởi|người viết|phóng viên|bởi)(?:\s*:\s*|\s+|(?=[A-ZĐÀ-Ỹ]))"
-    r"|(?:pv|ctv|btv)\s*:?\s+(?=[A-ZĐÀ-Ỹ][a-zà-ỹđ])"  # "PV Minh Hằng", "CTV Lò Thị Mai": reporter, contributor
-    r"|(?:tin|bài|ảnh|video)(?:\s*(?:,|và|-|–|&|\+)?\s*(?:ảnh|bài|tin|video|clip))?\s*:\s*)",
-    re.I,
-)
-# Units credited in a byline, as opposed to a person's name.
-UNIT_WORDS = re.compile(
-    r"\b(trung tâm|ban |phòng|ubnd|ủy ban|uỷ ban|hđnd|huyện ủy|huyện uỷ|thành ủy|thành uỷ|thị ủy|thị uỷ|tỉnh ủy|"
-    r"tỉnh uỷ|đảng ủy|đảng uỷ|báo|đài|cổng|văn phòng|mặt trận|mttq|hội |đoàn |sở |cục |bộ |công an|tạp chí|"
-    r"truyền hình|truyền thanh|phát thanh|thông tấn|vhtt|ttvh|tt-vh|tt-th|pt-th|ttxvn|vov|vtv|ubmttq|trang tin)",
-    re.I,
-)
 CAPTION_MAX = 250
 BYLINE_MAX = 160
-# CMS account names and reporter abbreviations shown where a post has no real byline: no author.
-_ACCOUNT_NAMES = {
-    "admin", "administrator", "quản trị", "quản trị viên", "quantri", "webmaster", "biên tập viên",
-    "ban biên tập", "super user", "superuser", "editor", "pv", "p.v", "ptv", "ctv", "btv", "nhóm pv", "nhóm phóng viên",
-    "tổng hợp", "st", "sưu tầm",
-}
 # The headings of related-news boxes, tag lists and share bars: where an article ends.
 BOUNDARY_RE = re.compile(
     r"^(?:(?:các |những )?(?:tin|bài|bài viết|tin bài)(?: \w+){0,2}? (?:khác|liên quan|cùng chuyên mục|cùng loại|"
@@ -84,51 +63,7 @@ BOUNDARY_RE = re.compile(
 )
 
 
-def is_account_name(name: str) -> bool:
-    return " ".join(name.strip(" .:").lower().split()) in _ACCOUNT_NAMES
 
-
-def is_name(text: str) -> bool:
-    """A personal name as bylines print it: 2–5 capitalised syllables, nothing else ("Phạm Thúy",
-    "Lò Thị Hương", "H'Hen Niê")."""
-    words = text.split()
-    return 2 <= len(words) <= 5 and all(_is_name_word(w) for w in words)
-
-
-def _is_name_word(word: str) -> bool:
-    """"Thúy", "Y", "H'Hen", "Kpă": a capital, then lower-case letters (parts joined by apostrophes)."""
-    for part in re.split(r"['’]", word):
-        if not part or not part.isalpha() or not part[0].isupper() or (len(part) > 1 and not part[1:].islower()):
-            return False
-    return True
-
-
-# "Minh Hằng (Đài TT-TH huyện Như Xuân)", "Ngọc Anh - Văn phòng Huyện ủy Mai Châu": a person and the
-# unit they write for. The name part must be a name; a unit may itself contain " - "
-# ("Trung tâm Văn hóa - Thông tin và Truyền thông").
-_NAME_UNIT = re.compile(r"^(?P<name>[^()\-–—,]+?)\s*(?:\((?P<u1>[^()]+)\)?|\s[-–—]\s*(?P<u2>.+)|,\s*(?P<u3>.+))$")
-
-
-_POSTED_BY = re.compile(r"^(?:đăng bởi|người đăng|bởi|viết bởi)", re.I)
-_NAME_SEPARATORS = re.compile(r"\s+[-–—&]\s+|\s*,\s*|\s+và\s+")
-
-
-def several_names(line: str) -> list[str] | None:
-    """"Thanh Thủy - Hồng Nhung", "Lan Anh, Minh Đức", "A và B": two or more people, else None."""
-    parts = [p.strip(" .") for p in _NAME_SEPARATORS.split(line.strip())]
-    if len(parts) >= 2 and all(is_name(p) and not UNIT_WORDS.search(p) for p in parts):
-        return parts
-    return None
-
-
-def split_name_unit(line: str) -> tuple[str, str] | None:
-    m = _NAME_UNIT.match(line.strip())
-    if not m:
-        return None
-    name, unit = m.group("name").strip(" ."), (m.group("u1") or m.group("u2") or m.group("u3") or "").strip(" .")
-    if is_name(name) and unit and (UNIT_WORDS.search(unit) or not is_name(unit)):
-        return name, unit
-    return None
 
 
 @dataclass
@@ -553,14 +488,10 @@ def _looks_like_caption(block: Block) -> bool:
     return not block.justified and len(block.text) <= 200 and not block.text.rstrip(_CLOSERS).endswith(_SENTENCE_END)
 
 
-# verbs of saying: a line with one reports someone's words, it does not credit the article
-_SPEECH = re.compile(r"\b(?:cho biết|chia sẻ|phát biểu|khẳng định|bày tỏ|nhấn mạnh|nói)\b", re.I)
-
-
 def is_byline_line(block: Block) -> bool:
     """A line that credits the article: prefixed ("Tác giả:", "Nguồn:", "Theo …"), right-aligned or
     classed as author/byline/source, or a bare personal name (with its unit)."""
-    text = _without_tools(block.text.strip())
+    text = without_tools(block.text.strip())
     if block.kind != "text" or not text or len(text) > BYLINE_MAX:
         return False
     bare = text.strip("()").strip()
@@ -575,7 +506,7 @@ def is_byline_line(block: Block) -> bool:
         # a right-aligned or "author"-classed line; a long sentence there is still body text
         return not (len(text) > 60 and text.endswith("."))
     bare = bare.strip(" .")
-    if len(bare) > 80 or _SPEECH.search(bare):
+    if len(bare) > 80 or is_speech(bare):
         return False  # "Bà Bùi Thị Mến, một trong những hộ …, cho biết …": a sentence about a person
     # a bare name ("Phạm Thúy"), a name with its unit, or a unit alone ("Văn phòng UBND xã") —
     # a unit only as a short phrase without a clause (a caption "Ban Chỉ đạo ra mắt, nhận nhiệm vụ"
@@ -596,80 +527,6 @@ def _take_byline(blocks: list[Block]) -> list[str]:
             break  # the line under a closing image is its caption, not a byline
         lines.insert(0, blocks.pop().text)
     return lines
-
-
-# Buttons printed on a byline's line: "Vi Thị Hoa In trang Gửi email", "… | Chia sẻ | Lượt xem: 120".
-_BYLINE_TOOLS = re.compile(r"\s*(?:[|·•]\s*)?(?:in trang|in bài|bản in|gửi email|gửi bài|chia sẻ|lượt xem\b.*|print|e-?mail|share)\s*$", re.I)
-
-
-def _without_tools(line: str) -> str:
-    previous = None
-    while previous != line:
-        previous, line = line, _BYLINE_TOOLS.sub("", line)
-    return line
-
-
-_NAMES_UNIT = re.compile(r"^(.+?)\s*\(([^()]+)\)$")
-_META_SEPARATOR = re.compile(r"\s+[/|·•]\s+|\s*[|·•]\s*")
-# fields of a meta line that credit nobody
-_OTHER_LABEL = re.compile(r"^(?:chuyên mục|danh mục|lượt xem|lượt đọc|cập nhật|ngày đăng|cỡ chữ|in bài|chia sẻ"
-                          r"|[\d.,]+\s*(?:lượt|views?|bình luận))\b", re.I)
-
-
-def split_byline(lines: list[str]) -> tuple[str | None, str | None]:
-    """(author, source) from byline lines. A person is the author; a unit is the source; "Name
-    (Unit)" and "Name - Unit" are both; CMS accounts and "PV" are nobody."""
-    author = source = None
-    # a meta line holds several fields: "Tác giả: Thanh Tâm / 29/03/2023 / Chuyên mục: Tin hoạt động"
-    lines = [part for line in lines for part in _META_SEPARATOR.split(line)
-             if part.strip() and not _OTHER_LABEL.match(part.strip())]
-    for line in lines:
-        line = _without_tools(line.strip())
-        if line.startswith("(") and line.endswith(")"):
-            line = line[1:-1].strip()
-        line = line.strip(" .")
-        if not line:
-            continue
-        if SOURCE_PREFIX.match(line):
-            source = source or SOURCE_PREFIX.sub("", line).strip(" .)") or None
-            continue
-        prefixed = AUTHOR_PREFIX.match(line)
-        if prefixed:
-            line = line[prefixed.end():].strip(" .")
-        if not line or is_account_name(line):
-            continue
-        names = several_names(line)
-        if names:
-            author = author or ", ".join(names)
-            continue
-        group = _NAMES_UNIT.match(line)
-        if group and several_names(group.group(1)):
-            # "Hoàng Thị Lan, Y Khuê Niê (Trung tâm VHTT&TT huyện Krông Pắc)": the people, then their unit
-            author = author or ", ".join(several_names(group.group(1)))
-            if not is_account_name(group.group(2)):
-                source = source or group.group(2).strip()
-            continue
-        team = _NAME_UNIT.match(line)
-        if team and is_account_name(team.group("name").strip(" .")):
-            # "Nhóm PV - Trung tâm VH-TT huyện Hương Khê": no person, the unit credited
-            source = source or (team.group("u1") or team.group("u2") or team.group("u3") or "").strip(" .") or None
-            continue
-        if prefixed and UNIT_WORDS.match(line):
-            # "Tin, ảnh: Trung tâm VHTT huyện …" credits a unit; "Đăng bởi: Văn phòng UBND xã" is the
-            # office's CMS account, neither author nor a credit
-            if not _POSTED_BY.match(prefixed.group(0)):
-                source = source or line
-            continue
-        pair = split_name_unit(line)
-        if pair:
-            author = author or pair[0]
-            if not is_account_name(pair[1]):  # "Hoàng Yến (CTV)": a contributor, no unit
-                source = source or pair[1]
-        elif prefixed or (author is None and not UNIT_WORDS.search(line)):
-            author = author or line
-        elif source is None:
-            source = line
-    return author, source
 
 
 # --- what follows a block ----------------------------------------------------------------------------

@@ -27,6 +27,7 @@ import re
 from dataclasses import dataclass, field
 
 from pipelines.text import fold
+from pipelines.vn.vocabulary import words
 
 THRESHOLD = 0.5
 
@@ -39,15 +40,19 @@ class Classification:
 
 
 # --- folded vocabulary --------------------------------------------------------------------------
+# The word lists are data (pipelines/vn/vocabulary.toml: other_models, other_objects, review_cues),
+# folded here like the text they are matched on.
+
+
+def _folded_alternation(section: str) -> str:
+    folded = {" ".join(re.sub(r"[^a-z0-9]+", " ", fold(w)).split()) for w in words(section)}
+    return "|".join(re.escape(w) for w in sorted(folded, key=len, reverse=True))
+
 
 # The model's name in folded, punctuation-free form; either half identifies it in these reports.
 MODEL_RE = re.compile(r"\bchinh quyen than thien\b|\bvi nhan dan phuc vu\b")
 # Other models that share words or settings with ours; a launch of one of them is not ours.
-OTHER_MODEL_RE = re.compile(
-    r"\b(dan van kheo|ban lang than thien|thon ban than thien|khu dan cu than thien|cong dan so"
-    r"|cong an than thien|truong hoc than thien|benh vien than thien|co quan than thien"
-    r"|xa hoi hoc tap|gia dinh hoc tap|dong ho hoc tap)\b"
-)
+OTHER_MODEL_RE = re.compile(rf"\b(?:{_folded_alternation('other_models')})\b")
 LAUNCH_RE = re.compile(r"\bra mat\b")
 # "Triển khai xây dựng mô hình điểm …" is how several districts name the launch conference itself.
 PILOT_RE = re.compile(r"\btrien khai (?:xay dung|thuc hien) (?:mo hinh diem|diem mo hinh)\b")
@@ -57,11 +62,7 @@ ROLLOUT_RE = re.compile(r"\b(?:hoi nghi|le) trien khai (?:xay dung|thuc hien) mo
 BOARD_RE = re.compile(r"\b(ban chi dao|ban dieu hanh|bcd|bdh)\b")
 MODEL_WORD_RE = re.compile(r"\bmo hinh\b")
 # Things that are launched in the same communes and articles but are not the model.
-OTHER_OBJECT_RE = re.compile(
-    r"\b(cau lac bo|clb|to hoa giai|to tu quan|to cong nghe so|to|doi|nhom|hop tac xa|htx|chi hoi"
-    r"|hoi|trang|website|ung dung|app|san pham|tuyen duong|cong trinh|quy|ban cong tac|ban nhac"
-    r"|chuong trinh|cuon|sach|phim|bo nhan dien|logo|chuyen muc)\b"
-)
+OTHER_OBJECT_RE = re.compile(rf"\b(?:{_folded_alternation('other_objects')})\b")
 # Words that may sit between "mô hình" and the model's name without naming another model.
 _MODEL_FILLERS = {"diem", "thi", "dan", "van", "kieu", "mau", "moi", "cua", "xay", "dung", "nam"}
 # Words that may follow a bare "mô hình" before the rest of the sentence ("mô hình điểm tại xã A").
@@ -107,10 +108,7 @@ _UNIT_TARGET_AFTER = re.compile(
 _UNIT_BEFORE = re.compile(r"\b(?:xa|phuong|thi tran)\b")
 # Review meetings and summaries: they mention launches they look back on.
 REVIEW_RE = re.compile(
-    r"\b(so ket|tong ket|danh gia ket qua|danh gia \d+ nam|nhin lai|ket qua thuc hien|sau \d+ nam"
-    r"|\d+ nam thuc hien|hoi thao|toa dam|giao ban|kiem tra|giam sat|bieu duong|khen thuong"
-    r"|nhan rong|lan toa|hieu qua tu)\b"
-)
+    rf"\b(?:{_folded_alternation('review_cues')}|danh gia \d+ nam|sau \d+ nam|\d+ nam thuc hien)\b")
 # Words that make a sentence about a launch the report of an event (an organised meeting).
 EVENT_RE = re.compile(r"\b(to chuc|hoi nghi|le|buoi le|sang|chieu|ngay \d)\b")
 
@@ -323,8 +321,12 @@ def classify(title: str, body_text: str) -> Classification:
     if title_launch and not lead_launch and EVENT_RE.search(lead_n) and not REVIEW_RE.search(lead_n):
         score += W_LEAD_EVENT
         reasons.append(f"lead: reports the event the title names (+{W_LEAD_EVENT:.1f})")
-    if REVIEW_RE.search(title_n):
-        w = W_REVIEW_TITLE_WITH_LAUNCH if title_launch else W_REVIEW_TITLE
+    review = REVIEW_RE.search(title_n)
+    if review:
+        # "Sơ kết 1 năm ra mắt …", "Kiểm tra việc ra mắt …": a review word before the launch governs it
+        launch_at = LAUNCH_RE.search(title_n)
+        governs = launch_at is not None and review.start() < launch_at.start()
+        w = W_REVIEW_TITLE_WITH_LAUNCH if title_launch and not governs else W_REVIEW_TITLE
         score += w
         reasons.append(f"title: review/summary wording “{REVIEW_RE.search(title_n).group(0)}” ({w:+.1f})")
     if REVIEW_RE.search(lead_n) and not lead_launch:

@@ -34,6 +34,10 @@ import numpy as np
 from datasketch import MinHash
 
 from .text import _LOOKALIKES, _SPACES, clean_text, fold, nfc
+from .vn.boards import board_sizes
+from .vn.credits import is_credit_label, is_credit_line
+from .vn.dates import day_month_mentions
+from .vn.places import unit_mentions
 
 # ---------------------------------------------------------------------------------- parameters
 #: Word shingle length. Vietnamese is written syllable by syllable, so a "word" here is a syllable
@@ -88,46 +92,20 @@ LEAD_WORDS = 60
 SLOT_CONFLICTS_MAX = 1
 
 #: Bumped whenever anything that changes stored shingles, signatures or features changes.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 # ------------------------------------------------------------------------------- normalization
 _WORD = r"\w+(?:['’/.,\-]\w+)*"
 _WORD_RE = re.compile(_WORD)
 _TOKEN_RE = re.compile(_WORD + r"|[^\w\s]")
 
-# Boilerplate lines, matched on the folded line.
+# Boilerplate lines: "(Theo …)" lines and tails, "Ảnh: …" tails, and credit lines as
+# `pipelines.vn.credits` reads them (the extractor's own byline reader).
 _THEO_LINE = re.compile(r"^\(?\s*theo\s+[^,;:]{1,80}?\)?\s*\.?$")
 _THEO_TAIL = re.compile(r"\s*\(\s*theo\s+[^()]{1,80}\)\s*\.?\s*$", re.I)
-_SOURCE_LINE = re.compile(r"^\(?\s*nguon\s*:")
-_CREDIT_LINE = re.compile(
-    r"^\(?\s*(tin|bai|anh|video|clip|tac gia|thuc hien|nhom pv)(\s*(,|va|&|-|\+)\s*(anh|bai|tin|video|clip))?\s*:")
 _PHOTO_TAIL = re.compile(r"(?:(?<=[.!?”\"])|^)\s*\(?\s*ảnh\s*:\s*[^.()]{1,60}\)?\s*\.?\s*$", re.I)
 _PHOTO_HINT = re.compile(r"ảnh\s*:", re.I)
 _PHOTO_PAREN = re.compile(r"\s*\(\s*ảnh\s*:[^()]{1,60}\)", re.I)
-# A trailing unit credit ("Trung tâm VHTTTT&DL huyện Quan Sơn", "Báo Thanh Hóa"): short, no
-# sentence punctuation, starting with a unit word.
-_UNIT_CREDIT = re.compile(
-    r"^(trung tam|ban |bao |dai |cong thong tin|cong ttdt|phong |ubnd|uy ban|van phong|huyen uy|thanh uy|"
-    r"tinh uy|dang uy|so |ttxvn|vtv|pv|ctv|btv|phong vien|cong tac vien)")
-_BYLINE_WORD = re.compile(r"^[^\W\d_]+(?:['’\-][^\W\d_]+)*$")
-_BYLINE_TAGS = {"pv", "ctv", "btv", "tpv", "ptv"}
-
-
-def _is_byline(line: str) -> bool:
-    """A 2-4 word personal name alone on a line ("Kim Chung", "H'Yâm Niê", "Minh Hằng (CTV)")."""
-    line = re.sub(r"\s*\((?:pv|ctv|btv|tpv|ptv|[^()]{0,40})\)\s*$", "", line.strip(), flags=re.I).strip(" .-–—")
-    words = line.split()
-    if not 2 <= len(words) <= 4 or len(line) > 40:
-        return False
-    return all(_BYLINE_WORD.match(w) and w[0].isupper() for w in words)
-
-
-def _is_trailing_credit(line: str, folded: str) -> bool:
-    if _is_byline(line) or folded.strip(" .()") in _BYLINE_TAGS:
-        return True
-    if len(folded.split()) <= 12 and not re.search(r"[.!?;:]\s*\S", folded) and _UNIT_CREDIT.match(folded):
-        return True
-    return False
 
 
 _LOOKALIKE_CHARS = tuple(chr(c) for c in _LOOKALIKES)
@@ -162,10 +140,10 @@ def _content_lines(body_text: str) -> list[str]:
             folded = fold(line)
             if _THEO_LINE.match(folded) and len(folded.split()) <= 12:
                 continue
-            if _SOURCE_LINE.match(folded) or _CREDIT_LINE.match(folded):
+            if is_credit_label(line):
                 continue
         lines.append(line)
-    while lines and len(lines[-1]) <= 200 and _is_trailing_credit(lines[-1], fold(lines[-1])):
+    while lines and len(lines[-1]) <= 200 and is_credit_line(lines[-1]):
         lines.pop()
     return lines
 
@@ -383,56 +361,8 @@ def _band_keys(signatures: np.ndarray) -> np.ndarray:
 
 
 # --------------------------------------------------------------------- distinguishing tokens
-_UNIT_WORDS = {"xa", "phuong", "tran"}
-_PLURAL = {"cac", "hai", "ba", "bon", "nam", "sau", "bay", "tam", "chin", "muoi", "nhung"}
-_DIGITS = {"mot": 1, "hai": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5, "lam": 5, "sau": 6, "bay": 7, "tam": 8,
-           "chin": 9}
+_UNIT_WORDS = {"xa", "phuong", "tran"}     # flagged tokens (the slots treat them as context)
 _DATE_RE = re.compile(r"(?<![\w/])(\d{1,2})/(\d{1,2})(?:/(\d{4}))?(?![\w/])")
-
-
-def _vn_number(words: str) -> int | None:
-    """"mười ba" → 13, "hai mươi mốt" → 21, "15" → 15 (folded input)."""
-    words = words.strip()
-    if words.isdigit():
-        return int(words)
-    parts = words.split()
-    if not parts or any(p not in _DIGITS and p != "muoi" for p in parts):
-        return None
-    if "muoi" not in parts:
-        return _DIGITS[parts[-1]] if len(parts) == 1 else None
-    i = parts.index("muoi")
-    tens = 1 if i == 0 else _DIGITS.get(parts[i - 1], 0)
-    ones = parts[i + 1:]
-    return tens * 10 + (_DIGITS.get(ones[0], 0) if ones else 0)
-
-
-_COUNT_INTRO = {"gom", "co", "voi", "la", "gan", "khoang", "den", "tren", "hon", "tong"}
-
-
-def _board_sizes(words: list[str]) -> tuple[int, ...]:
-    """Numbers right before "thành viên": "gồm 11 thành viên", "có mười ba thành viên", "từ 9 đến 11
-    thành viên" (→ 11)."""
-    sizes = set()
-    i = 0
-    while True:
-        try:
-            i = words.index("thanh", i + 1)
-        except ValueError:
-            break
-        if i + 1 >= len(words) or words[i + 1] != "vien":
-            continue
-        if words[i - 1].isdigit():
-            sizes.add(int(words[i - 1]))
-            continue
-        for start in range(max(0, i - 4), i):     # longest run of number words ending at i
-            value = _vn_number(" ".join(words[start:i]))
-            if value:
-                # only after a word that introduces a count: "gồm mười hai" — a typo in "mười"
-                # must not leave "hai" (2) standing as the board size
-                if start > 0 and words[start - 1] in _COUNT_INTRO:
-                    sizes.add(value)
-                break
-    return tuple(sorted(sizes))
 
 
 @dataclass(slots=True)
@@ -529,66 +459,38 @@ def _slots(tokens: _Tokens) -> np.ndarray:
     return np.unique(np.concatenate(out))
 
 
-def _units(tokens: _Tokens) -> list[str]:
-    """Units named: "xã|phường|thị trấn" + capitalised syllables (not "thị xã", a district-level
-    unit); after a plural ("các xã", "hai phường", "3 xã") a list "A, B và C" is read whole."""
-    tf, tk = tokens.folded, tokens.kinds
-    n = len(tf)
-    units: list[str] = []
-    for i in np.flatnonzero(tokens.flags & _F_UNIT).tolist():
-        f, prev = tf[i], tf[i - 1] if i else ""
-        if (f == "xa" and prev == "thi") or (f == "tran" and prev != "thi"):
-            continue
-        at = i - 2 if f == "tran" else i - 1
-        before = tf[at] if at >= 0 else ""
-        plural = before in _PLURAL or before.isdigit()
-        j = i + 1
-        while True:
-            run_start = j
-            while j < n and tk[j] == _CAP and j - run_start < 4:
-                j += 1
-            if j == run_start:
-                break
-            units.append(" ".join(tf[run_start:j]))
-            if not plural:
-                break
-            k = j                                        # separator: ",", "và", ", và"
-            while k < n and (tf[k] == "," or tf[k] == "va"):
-                k += 1
-            if k == j or k >= n or tk[k] != _CAP:
-                break
-            j = k
-    return units
+_LEAD_STOP = re.compile(r"[.!?…](?=\s|$)|\n")
 
 
-def _features(tokens: _Tokens, normalized: str) -> Features:
+def _lead_end(text: str) -> int:
+    """Where the lead window ends: after two sentences (a title line counts as one), at most
+    LEAD_WORDS words — in these reports the event's date is named there."""
+    end = len(text)
+    words = list(re.finditer(r"\S+", text[: LEAD_WORDS * 20]))
+    if len(words) >= LEAD_WORDS:
+        end = words[LEAD_WORDS - 1].end()
+    stops = [m.start() for _, m in zip(range(2), _LEAD_STOP.finditer(text))]
+    if len(stops) >= 2:
+        end = min(end, stops[1])
+    return end
+
+
+def _features(tokens: _Tokens, normalized: str, text: str) -> Features:
+    """The facts two reports of one story must share, read by the same readers as the event
+    (`pipelines.vn`): units named (folded, weighted by mentions), board sizes, dates."""
     counts: dict[str, int] = {}
     padded = f" {normalized} "
-    for name in dict.fromkeys(_units(tokens)):
-        counts[sys.intern(name)] = max(1, padded.count(f" {name} "))
-    dates: list[int] = []
-    event_date = None
-    folded = tokens.folded
-    # the lead window: the first two sentences (a title line counts as one), at most LEAD_WORDS words
-    lead_end = int(np.flatnonzero(tokens.kinds != _PUNCT)[LEAD_WORDS - 1]) if len(tokens.words) >= LEAD_WORDS else len(folded)
-    stops = np.flatnonzero(tokens.flags & _F_HARD)
-    if len(stops) >= 2:
-        lead_end = min(lead_end, int(stops[1]))
-    for p in np.flatnonzero(tokens.kinds == _NUM).tolist():
-        m = _DATE_RE.fullmatch(folded[p])
-        if m:
-            day, month = int(m.group(1)), int(m.group(2))
-        elif (folded[p - 1] == "ngay" and p + 2 < len(folded) and folded[p + 1] == "thang"
-              and folded[p + 2].isdigit() and folded[p].isdigit()):
-            day, month = int(folded[p]), int(folded[p + 2])      # "ngày 4 tháng 10"
-        else:
-            continue
-        if 1 <= day <= 31 and 1 <= month <= 12:
-            dates.append(month * 100 + day)
-            if event_date is None and p <= lead_end:
-                event_date = month * 100 + day
-    return Features(units=counts, board=_board_sizes(tokens.words) if "thanh vien" in normalized else (),
-                    first_date=event_date, dates=tuple(sorted(set(dates))),
+    for _pos, unit in unit_mentions(text):
+        name = fold(unit.split(" ", 2)[-1] if unit.startswith("thị trấn ") else unit.split(" ", 1)[1])
+        name = " ".join(re.sub(r"[^\w\s]", " ", name).split())
+        if name and name not in counts:
+            counts[sys.intern(name)] = max(1, padded.count(f" {name} "))
+    mentions = day_month_mentions(text)
+    lead_end = _lead_end(text)
+    first = next((m for m in mentions if m.pos <= lead_end and not m.after_document), None)
+    return Features(units=counts, board=tuple(sorted(set(board_sizes(text)))),
+                    first_date=first.month * 100 + first.day if first else None,
+                    dates=tuple(sorted({m.month * 100 + m.day for m in mentions})),
                     slots=_slots(tokens))
 
 
@@ -612,11 +514,12 @@ class Analysis:
 
 
 def analyze(body_text: str) -> Analysis:
-    tokens = _words(_content_lines(body_text))
+    lines = _content_lines(body_text)
+    tokens = _words(lines)
     normalized = " ".join(tokens.words)
     sh = _shingle_hashes(tokens.word_ids())
     return Analysis(key=hashlib.sha256(normalized.encode("utf-8")).hexdigest(), shingles=sh,
-                    signature=_signature(sh), features=_features(tokens, normalized))
+                    signature=_signature(sh), features=_features(tokens, normalized, "\n".join(lines)))
 
 
 # --------------------------------------------------------------------------------- decision
@@ -1109,7 +1012,7 @@ class NearDuplicateIndex:
         except sqlite3.OperationalError:
             return self  # nothing saved yet
         if meta != _meta():
-            raise ValueError(f"stored dedupe index was built with {meta}, this code uses {_meta()}: rebuild it")
+            raise StaleIndex(f"stored dedupe index was built with {meta}, this code uses {_meta()}: rebuild it")
         rows = conn.execute(
             "SELECT m.article_id, m.hashvalues, f.exact_key, f.shingles, f.slots, f.features "
             "FROM minhashes m JOIN dedupe_features f USING (article_id) ORDER BY m.article_id")
@@ -1125,6 +1028,10 @@ class NearDuplicateIndex:
     @classmethod
     def from_db(cls, conn: sqlite3.Connection) -> "NearDuplicateIndex":
         return cls().load(conn)
+
+
+class StaleIndex(ValueError):
+    """The stored index was built by other code (parameters or features changed): re-analyse."""
 
 
 def _meta() -> dict[str, str]:

@@ -8,22 +8,23 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import date
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 from lxml import etree
 
-from archive.gazetteer import province_of
+from archive.gazetteer import district_of, district_spelling, province_of, province_spelling
 from archive.gazetteer import resolve as resolve_place
 from scrapers.platforms import Platform, fingerprint, get_platform
 from scrapers.registry import Portal, default_registry, portal_for_url
 
-from .body import UNIT_WORDS, BodyParts, byline_after, split_byline, walk_body
+from .body import BodyParts, byline_after, walk_body
 from .boxes import is_hidden_box
 from .classify import classify
 from .generic import extract_generic, trafilatura_fields
 from .pagedate import parse_page_date
+from .vn.credits import UNIT_WORDS, split_byline
+from .vn.dates import date_from_url
 from .pagekind import page_kind
 from .siteplace import site_place
 from .structure import structure_event
@@ -34,7 +35,6 @@ RECORD_KEYS = (
     "url", "canonical_url", "portal", "platform", "title", "published_date", "author", "source",
     "body_text", "images", "content_hash", "is_launch_report", "launch_score", "event",
 )
-_URL_DATE = re.compile(r"/(\d{4})[/-](\d{1,2})[/-](\d{1,2})/")
 
 
 _SOFT_404_MARKERS = ("không tìm thấy", "khong tim thay", "page not found", "trang không tồn tại", "404 not found",
@@ -97,6 +97,14 @@ def extract_record(body: bytes, url: str, headers: dict | None = None, *, portal
         if not event["province"]:
             # the text and the site are silent: the gazetteer knows where its unit of its district is
             event["province"] = next(filter(None, (province_of(u, event["district"]) for u in event["units"])), None)
+        if not event["district"]:
+            # …and which district holds the unit, when exactly one of the province does
+            found = next(filter(None, (district_of(u, event["province"]) for u in event["units"])), None)
+            event["district"] = _district_then(found, fields["published_date"])
+        # one spelling per place, the gazetteer's ("Quan Hoá" → "Quan Hóa"), so facets do not split;
+        # the text as written stays in body_text
+        event["district"] = district_spelling(event["district"], event["province"])
+        event["province"] = province_spelling(event["province"])
         places = [resolve_place(unit, event["district"], event["province"]) for unit in event["units"]]
         event["unit_codes"] = [p.unit_code for p in places if p.status == "resolved"]
     is_launch, score = verdict.is_launch_report, verdict.launch_score
@@ -315,13 +323,8 @@ def _in_other_items(el) -> bool:
 
 
 def _date_from_url(url: str) -> str | None:
-    m = _URL_DATE.search(urlsplit(url).path)
-    if not m:
-        return None
-    try:
-        return date(*(int(g) for g in m.groups())).isoformat()
-    except ValueError:
-        return None
+    found = date_from_url(url)
+    return found.isoformat() if found else None
 
 
 def _canonical_link(doc, url: str) -> str | None:

@@ -40,12 +40,12 @@ import json
 import re
 from urllib.parse import urljoin
 
-from .body import (
-    AUTHOR_PREFIX, BOUNDARY_RE, SOURCE_PREFIX, UNIT_WORDS, Block, body_blocks, byline_after, document_order,
-    is_account_name, is_byline_line, is_name, several_names, split_byline, split_name_unit, walk_blocks,
-)
+from .body import BOUNDARY_RE, Block, body_blocks, byline_after, document_order, is_byline_line, walk_blocks
 from .boxes import hidden_boxes, is_boilerplate_box
 from .density import BLOCK_TAGS, Density, is_boilerplate, is_listing, measure, sentence_like
+from .vn.credits import (
+    AUTHOR_PREFIX, SOURCE_PREFIX, UNIT_WORDS, is_account_name, is_name, several_names, split_byline, split_name_unit,
+)
 from .pagedate import is_date_line, parse_page_date, strip_dates
 from .text import clean_text, fold, one_line
 from .urls import canonicalize_url

@@ -36,3 +36,22 @@ def test_province_of_a_unit_of_a_named_district():
     assert province_of("xã Quài Cang", "huyện Tuần Giáo") == "Điện Biên"
     assert province_of("xã Quài Cang", None) is None  # a unit alone is too ambiguous
     assert province_of("xã Không Có", "huyện Tuần Giáo") is None
+
+
+def test_one_spelling_per_place():
+    from archive.gazetteer import district_of, district_spelling, province_spelling
+
+    assert province_spelling("Thanh Hoá") == "Thanh Hóa" and province_spelling("Hoà Bình") == "Hòa Bình"
+    assert district_spelling("huyện Quan Hoá", "Thanh Hóa") == "huyện Quan Hóa"
+    assert district_spelling("huyện Quan Hoá") == "huyện Quan Hóa"       # one district of that name anywhere
+    assert district_spelling("huyện Không Có", "Thanh Hóa") == "huyện Không Có"  # unknown: as written
+    assert province_spelling("Xứ Lạ") == "Xứ Lạ"
+
+
+def test_the_district_of_a_unit_only_when_one_district_of_the_province_has_it():
+    from archive.gazetteer import district_of
+
+    assert district_of("xã Quài Cang", "Điện Biên") == "huyện Tuần Giáo"
+    assert district_of("xã Trung Thượng", "Thanh Hoá") == "huyện Quan Sơn"
+    assert district_of("xã Quài Cang", None) is None
+    assert district_of("phường Quài Cang", "Điện Biên") is None          # the type word must agree

@@ -13,8 +13,8 @@ from pipelines.structure import (
     find_slogans,
     find_units,
     structure_event,
-    word_number,
 )
+from pipelines.vn.numbers import read_number
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 MODEL = "“Chính quyền thân thiện, vì Nhân dân phục vụ”"
@@ -189,7 +189,7 @@ def test_board_size(sentence, expected):
      ("hai muoi mot", 21), ("hai muoi tu", 24), ("hai muoi lam", 25), ("ba muoi", 30), ("lam", None)],
 )
 def test_word_numbers(words, n):
-    assert word_number(words) == n
+    assert read_number(words) == n
 
 
 # --- officials --------------------------------------------------------------------------------------

@@ -1,0 +1,158 @@
+"""Places as reports name them: units (xã, phường, thị trấn), districts and provinces.
+
+Each reader returns every mention in text order as (position, "type word + Name"), the type word in
+lower case and the name as written ("xã Trung Thượng", "huyện Quan Sơn"; provinces without "tỉnh":
+"Điện Biên"). The type words are data (`vocabulary.toml`: unit_types, district_types,
+province_types). Which mention is the launch's is `pipelines.structure`'s choice.
+"""
+from __future__ import annotations
+
+import re
+
+from pipelines.text import fold
+from pipelines.vn.letters import is_syllable
+from pipelines.vn.people import officials
+from pipelines.vn.vocabulary import alternation, entries
+
+# Capitalised words that end a place name: the next organisation, title or sentence, never a
+# syllable of a commune's name.
+_NAME_STOP = {
+    "Huyện", "Tỉnh", "UBND", "HĐND", "MTTQ", "Đảng", "Ủy", "Uỷ", "Mặt", "Mô", "Ra", "Sáng", "Chiều",
+    "Ngày", "Tại", "Trong", "Với", "Các", "Phó", "Chủ", "Bí", "Trưởng",
+}
+# Words that are syllables of place names too (xã Hợp Thành, xã Đoàn Kết, xã Ban Công): they end a
+# name only when the next word makes them an organisation ("Thành ủy", "Ban Dân vận", "Hội nghị").
+_NAME_STOP_IF_NEXT = {
+    "Ban": {"dân", "chỉ", "điều", "thường", "tuyên", "tổ", "kinh", "văn", "nội", "quản", "bí", "công tác"},
+    "Thành": {"ủy", "uỷ", "phố", "đoàn"}, "Thị": {"ủy", "uỷ", "xã", "trấn"},
+    "Hội": {"nghị", "nông", "phụ", "cựu", "liên", "đồng", "chữ", "người", "khuyến"},
+    "Chi": {"bộ", "hội", "đoàn"}, "Đoàn": {"thanh", "công", "đại", "kiểm", "thể"},
+    "Chính": {"quyền", "phủ"}, "Năm": {"dân", "2020", "2021", "2022", "2023", "2024", "2025"},
+    "Nhân": {"dân"},
+    # "Lễ" is a syllable of place names ("xã Hòa Lễ ra mắt …", "xã Lễ Môn"); only a ceremony's
+    # own name ("… Lễ khai mạc", "Lễ hội") begins after a name without punctuation
+    "Lễ": {"khai", "công", "kỷ", "phát", "đón", "trao", "tổng", "sơ", "bế", "mít", "chào", "dâng", "hội"},
+}
+NUMBER_NAME = re.compile(r"\d{1,2}\b")
+# A number right after a name, followed by punctuation, the end, or a word that is not a counted noun.
+_TRAILING_NUMBER = re.compile(
+    r"\s+(\d{1,2})(?=[,.;:!?)”\"]|\s*$|\s+(?!(?:thành|người|hộ|năm|tháng|ngày|thôn|bản|xóm|xã|phường|đơn|ha|km|m2|tỷ"
+    r"|triệu|nghìn|ngàn|lần|đồng|cán|tổ|khu|tiểu|điểm|%|giờ|phút|chi|đảng|học|cụm|tuyến|con|việc)\b))"
+)
+_TOKEN = re.compile(r"(\S+?)([,.;:!?)”\"]*)(\s+|$)")
+# A name is at most this long in characters: the reader never looks further.
+_NAME_WINDOW = 80
+
+
+def read_name(text: str, pos: int) -> tuple[str, int] | None:
+    """A place name starting at pos: 1–4 capitalised syllables, or a number ("Phường 3")."""
+    m = re.match(r"\s*:?\s*", text[pos:])
+    start = pos + m.end()
+    num = NUMBER_NAME.match(text, start)
+    if num:
+        return num.group(0), num.end()
+    words, end, closed = [], start, False
+    tokens = list(_TOKEN.finditer(text[start: start + _NAME_WINDOW]))
+    for i, wm in enumerate(tokens):
+        word = wm.group(1)
+        if not is_syllable(word) or word in _NAME_STOP:
+            break
+        nxt = tokens[i + 1].group(1).lower() if i + 1 < len(tokens) and not wm.group(2) else ""
+        if nxt in _NAME_STOP_IF_NEXT.get(word, ()):
+            break
+        words.append(word)
+        end = start + wm.start(1) + len(word)
+        closed = bool(wm.group(2))
+        if closed or len(words) == 4:
+            break  # punctuation closes the name
+    if not words:
+        return None
+    # "xã Hố Nai 3", "phường Tân Phong 2": a number closes the name when nothing counted follows it
+    num = None if closed else _TRAILING_NUMBER.match(text, end)
+    if num:
+        return " ".join(words) + " " + num.group(1), num.end(1)
+    return " ".join(words), end
+
+
+# --- units -----------------------------------------------------------------------------------------
+_UNIT_TYPES = alternation("unit_types")
+_TYPE_RE = re.compile(rf"(?<![\wÀ-ỹ])(?<!thị )(?<!Thị )(?<!THỊ )({_UNIT_TYPES})(?![\wÀ-ỹ])", re.I)
+_PLURAL_BEFORE = re.compile(r"(?:các|những|\d+|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười)\s*$", re.I)
+_LIST_SEPARATOR = re.compile(r"\s*(?:,|;|và|,\s*và)\s*(?!(?:" + _UNIT_TYPES + r")\b)", re.I)
+
+
+def unit_mentions(text: str):
+    """Every unit named in text: (position, "xã Name"), expanding lists after a plural type word.
+
+    "các xã A, B và C" / "2 xã A và B" / "03 xã: A, B, C" list several names after one type word;
+    a singular "xã A, Ban Dân vận …" does not continue (the comma ends the clause there).
+    """
+    for m in _TYPE_RE.finditer(text):
+        kind = " ".join(m.group(1).lower().split())
+        first = read_name(text, m.end())
+        if not first:
+            continue
+        name, end = first
+        yield m.start(), f"{kind} {name}"
+        plural = bool(_PLURAL_BEFORE.search(text[max(0, m.start() - 12): m.start()]))
+        while plural:
+            sep = _LIST_SEPARATOR.match(text, end)
+            if not sep:
+                break
+            nxt = read_name(text, sep.end())
+            if not nxt:
+                break
+            name, end = nxt
+            yield end - len(name), f"{kind} {name}"
+
+
+# --- districts -------------------------------------------------------------------------------------
+def _kinds(section: str) -> dict[str, str]:
+    """Folded written form → the type word it stands for ("huyen uy" → "huyện", "tp." → "thành phố")."""
+    return {fold(w): entry.get("kind", w.lower()) for entry in entries(section) for w in entry["words"]}
+
+
+_DISTRICT_KINDS = _kinds("district_types")
+# the party committee is listed first in the data: "Huyện ủy Quan Sơn" must not be read as "huyện" + "ủy"
+_DISTRICT_RE = re.compile(rf"(?<![\wÀ-ỹ])(?P<kind>{alternation('district_types')})\s+", re.I)
+# Names that follow "thành phố"/"huyện" in these texts without being a district.
+_NOT_DISTRICT = {"Hồ", "Việt", "Nam"}
+
+
+def _without_person(name: str, people: tuple[str, ...]) -> str:
+    """"Phó Chủ tịch UBND huyện Lê Văn Tiến": the person named after a title is no district —
+    the whole name, or its first syllables where the name reader stopped early, comes off."""
+    for person in people:
+        parts = person.split()
+        for k in range(len(parts), 1, -1):
+            head = " ".join(parts[:k])
+            if name == head or name.endswith(" " + head):
+                return name[: len(name) - len(head)].strip()
+    return name
+
+
+def district_mentions(text: str, people: tuple[str, ...] | None = None):
+    """Every district named: (position, "huyện Name" | "thị xã Name" | "thành phố Name"). The people
+    the text names (read by `pipelines.vn.people` unless given) are never a district's name."""
+    if people is None:
+        people = tuple(o["name"] for o in officials(text))
+    for m in _DISTRICT_RE.finditer(text):
+        got = read_name(text, m.end())
+        name = _without_person(got[0], people) if got else ""
+        if not name or NUMBER_NAME.fullmatch(name) or name.split()[0] in _NOT_DISTRICT:
+            continue
+        kind = _DISTRICT_KINDS.get(fold(" ".join(m.group("kind").split())), m.group("kind").lower())
+        yield m.start(), f"{kind} {name}"
+
+
+# --- provinces -------------------------------------------------------------------------------------
+# the party committee first: "Tỉnh ủy Đắk Lắk" must not be read as "tỉnh" + "ủy"
+_PROVINCE_RE = re.compile(rf"(?<![\wÀ-ỹ])(?:{alternation('province_types')})\s+", re.I)
+
+
+def province_mentions(text: str):
+    """Every province named: (position, "Name") — "tỉnh Điện Biên", "Tỉnh ủy Sơn La", "UBND tỉnh Lai Châu"."""
+    for m in _PROVINCE_RE.finditer(text):
+        got = read_name(text, m.end())
+        if got and not NUMBER_NAME.fullmatch(got[0]):
+            yield m.start(), got[0]
