@@ -53,6 +53,9 @@ _PICTURE_BOX = re.compile(r"(?:^|[\s_-])(?:image|img|photo|picture|pic|figure|th
 _BR = "\u2029"
 
 CAPTION_MAX = 250
+CAPTION_SENTENCE_MAX = 80
+# what a picture's one-sentence caption never holds: a second sentence, speech (a colon, quotes)
+_NOT_A_SCENE = re.compile(r"[.!?…]\s+\S|[:“”\"]")
 BYLINE_MAX = 160
 # The headings of related-news boxes, tag lists and share bars: where an article ends.
 BOUNDARY_RE = re.compile(
@@ -129,6 +132,7 @@ def walk_blocks(blocks: list[Block]) -> BodyParts:
             and is_byline_line(blocks[opening]):
         byline = [blocks.pop(opening).text]  # "Tin, ảnh: H'Yăm Niê" opening the body
     parts.author, parts.source = split_byline(byline)
+    marked = _marked_captions(blocks)
     pending_image = None
     for block in blocks:
         if block.kind == "image":
@@ -139,7 +143,7 @@ def walk_blocks(blocks: list[Block]) -> BodyParts:
         # the caption printed under the image, or one classed as such in place of the image's title
         # attribute (which often repeats it)
         if pending_image is not None and (pending_image["caption"] is None or block.caption_hint) \
-                and _looks_like_caption(block):
+                and _looks_like_caption(block, sentences=not marked):
             pending_image["caption"] = block.text
             pending_image = None
             continue
@@ -311,14 +315,16 @@ def _runs(el, at_blocks: bool = False) -> list[str]:
     parts: list[str] = []
 
     def walk(e):
-        block = at_blocks and e is not el and _tag(e) in _LINE_BLOCKS
-        if _tag(e) == "br":
+        tag = _tag(e)
+        # a table row is a line and its cells words apart ("Tác giả: | Minh Thư" → "Tác giả: Minh Thư")
+        block = (at_blocks and e is not el and tag in _LINE_BLOCKS and tag not in _CELLS) or tag == "tr"
+        if tag == "br":
             parts.append(_BR)
         elif isinstance(e.tag, str):
             parts.append((_BR if block else "") + (e.text or ""))
             for c in e:
                 walk(c)
-            parts.append(_BR if block else "")
+            parts.append(_BR if block else " " if tag in _CELLS else "")
         if e is not el:
             parts.append(e.tail or "")
 
@@ -327,6 +333,7 @@ def _runs(el, at_blocks: bool = False) -> list[str]:
 
 
 _LINE_BLOCKS = {"p", "div", "li", "tr", "td", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table"}
+_CELLS = {"td", "th"}
 
 
 class _Walk:
@@ -469,7 +476,15 @@ _SENTENCE_END = (".", "!", "?", "…", ";", ":", "。", "！", "？", "：", "�
 _CLOSERS = "\"”’»)]」』 "
 
 
-def _looks_like_caption(block: Block) -> bool:
+def _marked_captions(blocks: list[Block]) -> bool:
+    """The page marks its captions (a <figcaption>, a caption class, a centered or italic line
+    under an image): then an unmarked line under an image is body text."""
+    return any(b.kind == "image" and b.caption for b in blocks) or any(
+        a.kind == "image" and b.kind == "text" and (b.caption_hint or b.centered or b.emphasis_only)
+        for a, b in zip(blocks, blocks[1:]))
+
+
+def _looks_like_caption(block: Block, sentences: bool = True) -> bool:
     """A caption shows itself: centered, all in <em>, or a caption class. An unstyled line after an
     image is a caption only when it reads like one — a short phrase without a closing full stop
     ("Quang cảnh hội nghị tại điểm cầu xã Giao Thiện"); a whole sentence ending in "." there is the
@@ -484,8 +499,14 @@ def _looks_like_caption(block: Block) -> bool:
         return True
     if block.loose:
         return False  # loose text between <br>s (Blogger): the next paragraph
-    # "… a plus!”": the sentence ends inside its closing quote
-    return not block.justified and len(block.text) <= 200 and not block.text.rstrip(_CLOSERS).endswith(_SENTENCE_END)
+    if block.justified or len(block.text) > 200:
+        return False
+    text = block.text.rstrip(_CLOSERS)  # "… a plus!”": the sentence ends inside its closing quote
+    # a phrase, or — on a page whose captions are unmarked — one short sentence that describes a
+    # scene (SharePoint prints "Đồng chí X trao quyết định cho …." under the image); two sentences,
+    # speech or a long sentence are the next paragraph
+    return not text.endswith(_SENTENCE_END) or (
+        sentences and text.endswith(".") and len(text) <= CAPTION_SENTENCE_MAX and not _NOT_A_SCENE.search(text))
 
 
 def is_byline_line(block: Block) -> bool:

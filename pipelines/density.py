@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 
 from .boxes import is_article_box, is_boilerplate_box
-from .pagedate import is_date_line
+from .vn.dates import is_date_line
 
 # Elements that start a new block of text (anything else is inline: a, b, font, span …).
 BLOCK_TAGS = {

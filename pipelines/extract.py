@@ -21,8 +21,8 @@ from scrapers.registry import Portal, default_registry, portal_for_url
 from .body import BodyParts, byline_after, walk_body
 from .boxes import is_hidden_box
 from .classify import classify
-from .generic import extract_generic, trafilatura_fields
-from .pagedate import parse_page_date
+from .generic import SITE_NAME_WORDS, extract_generic, trafilatura_fields
+from .vn.dates import parse_page_date
 from .vn.credits import UNIT_WORDS, split_byline
 from .vn.dates import date_from_url
 from .pagekind import page_kind
@@ -157,6 +157,8 @@ def extract_fields(html_text: str, url: str, portal: Portal | None) -> tuple[dic
         found = _profile_fields(doc, url, candidate)
         if found is None:
             continue  # the page is not one of this family's articles
+        if SITE_NAME_WORDS.match(found.get("title") or ""):
+            found["title"] = None  # the site's own name ("Cổng thông tin điện tử huyện …") is no headline
         fields, platform = found, candidate
         if _implausible(found, candidate, judged):
             generic = _generic_fields(html_text, _parse(html_text, url), url)
@@ -189,8 +191,10 @@ def _profile_order(head: str, url: str, portal: Portal | None) -> list[Platform]
 
 def _implausible(fields: dict, platform: Platform, judged) -> bool:
     """A profile result its family would not produce: no date where the family always shows one,
-    or a body much shorter than the page's densest block of paragraphs."""
+    no headline, or a body much shorter than the page's densest block of paragraphs."""
     if platform.always_dated and not fields.get("published_date"):
+        return True
+    if not fields.get("title"):
         return True
     body = len(fields.get("body_text") or "")
     return body < 200 or body < 0.5 * judged.article_chars
@@ -278,7 +282,9 @@ def _headline(doc, platform: Platform):
     navigation (Liferay prints a hidden <h1>Điều hướng</h1> for screen readers before the article)."""
     for css in platform.title_css:
         for el in doc.cssselect(css):
-            if not is_hidden_box(el) and not any(a.tag == "nav" or is_hidden_box(a) for a in el.iterancestors()):
+            if is_hidden_box(el) or _in_other_items(el):
+                continue  # hidden, or another article's title in a related-news box
+            if not any(a.tag == "nav" or is_hidden_box(a) for a in el.iterancestors()):
                 return el
     return None
 
@@ -309,11 +315,18 @@ _OTHER_ITEMS = re.compile(
     re.I)
 
 
+# "has-sidebar", "right-sidebar": a wrapper that has a sidebar beside it is not the sidebar
+_LAYOUT_MODIFIER = re.compile(r"\b(?:has|with|no|left|right)-sidebar\b", re.I)
+
+
 def _in_other_items(el) -> bool:
     """Inside a box of other articles (its class or id says so), or a list item that links
     another article's title (a ticker, a "Tin mới" list)."""
     for ancestor in el.iterancestors():
-        if _OTHER_ITEMS.search(f"{ancestor.get('class', '')} {ancestor.get('id', '')}"):
+        if ancestor.tag in ("body", "html"):
+            break  # their classes describe the page's layout ("right-sidebar"), not a box
+        names = _LAYOUT_MODIFIER.sub(" ", f"{ancestor.get('class', '')} {ancestor.get('id', '')}")
+        if _OTHER_ITEMS.search(names):
             return True
         if ancestor.tag == "li" and any(
             len(a.text_content().strip()) >= 20 and el not in a.iterdescendants() for a in ancestor.iter("a")

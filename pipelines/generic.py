@@ -46,7 +46,7 @@ from .density import BLOCK_TAGS, Density, is_boilerplate, is_listing, measure, s
 from .vn.credits import (
     AUTHOR_PREFIX, SOURCE_PREFIX, UNIT_WORDS, is_account_name, is_name, several_names, split_byline, split_name_unit,
 )
-from .pagedate import is_date_line, parse_page_date, strip_dates
+from .vn.dates import is_date_line, parse_page_date, strip_dates
 from .text import clean_text, fold, one_line
 from .urls import canonicalize_url
 
@@ -196,7 +196,7 @@ def _headline_candidates(root, order, start, page_url: str = ""):
         text = one_line(el.text_content())
         if not (_TITLE_MIN <= len(text) <= _TITLE_MAX) or sentence_like(text) or is_date_line(text):
             continue
-        if _SITE_NAME_WORDS.match(text):
+        if SITE_NAME_WORDS.match(text):
             continue  # "Trang thông tin điện tử huyện Thọ Xuân": the site's name, not an article's
         links = one_line(" ".join(a.text_content() for a in el.xpath(".//a")))
         # a linked heading before the article is another article's (a sidebar list), unless it
@@ -210,7 +210,7 @@ def _headline_candidates(root, order, start, page_url: str = ""):
 # The site's own name in its header: a logo, brand or site-name box is never an article's headline.
 _SITE_IDENTITY = re.compile(r"site-?name|site-?title|logo|brand|banner|masthead|slogan", re.I)
 # A <title> that is only the site's name: "Trang thông tin điện tử huyện Mường Chà".
-_SITE_NAME_WORDS = re.compile(r"cổng thông tin|trang thông tin|cổng ttđt|trang ttđt|website|trang chủ|báo điện tử", re.I)
+SITE_NAME_WORDS = re.compile(r"cổng thông tin|trang thông tin|cổng ttđt|trang ttđt|website|trang chủ|báo điện tử", re.I)
 
 
 def _in_site_identity(el) -> bool:
@@ -249,7 +249,7 @@ def find_headline(root, order, start, meta, page_url: str = ""):
     if not candidates:
         return None
     head_title = meta.get("head_title")
-    if head_title and _SITE_NAME_WORDS.search(_SITE_SUFFIX.sub("", head_title)):
+    if head_title and SITE_NAME_WORDS.search(_SITE_SUFFIX.sub("", head_title)):
         head_title = None  # the <title> names only the site: no reference for the headline
     titles = [t for t in (meta.get("og_title"), meta.get("ld_headline"), head_title) if t]
     for reference in titles:

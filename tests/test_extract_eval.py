@@ -67,11 +67,12 @@ def test_blind_dev_half_meets_the_page_level_targets():
 
 
 def test_blind_test_half_regression_floor():
-    """Reported, never read (README quotes it): the page-level fields meet the 0.95 targets; the
-    event fields (0.90–0.97) are guarded by a floor below their target."""
+    """Reported, never read (README quotes it): on the 64 test pages (b8, b9, b16, b17) the
+    page-level fields and every event field meet the 0.95 targets. One plan of launches to come is
+    read as a launch report there (the classifier's open failure, README "Measured"): a second one
+    is a regression."""
     report = extract_eval.evaluate_pages(extract_eval.load_blind("test"))
-    floors = {f: 0.95 for f in extract_eval.BLIND_FIELDS}  # the page-level targets
-    floors |= {f: 0.88 for f in extract_eval.EVENT_FIELDS}  # below the 0.95 target: a regression floor
+    floors = {f: 0.95 for f in (*extract_eval.BLIND_FIELDS, *extract_eval.EVENT_FIELDS)}
     scores = {f: report["fields"][f]["f1"] for f in floors}
     assert all(scores[f] >= floors[f] for f in floors), scores
-    assert report["confusion"]["fp"] == 0
+    assert report["confusion"]["fp"] <= 1 and report["confusion"]["fn"] == 0

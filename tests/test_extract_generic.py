@@ -12,7 +12,7 @@ import pytest
 
 from pipelines.body import body_blocks, split_byline, walk_body
 from pipelines.extract import NotAnArticle, extract_record
-from pipelines.pagedate import is_date_line, parse_page_date
+from pipelines.vn.dates import is_date_line, parse_page_date
 from pipelines.text import encode_cp1258
 from scrapers.platforms import detect_platform, get_platform
 from scrapers.registry import Portal

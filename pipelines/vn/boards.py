@@ -1,7 +1,8 @@
 """The steering board's size: "Ban Điều hành … gồm/với/có N thành viên", "(N thành viên)", "gồm N đồng chí".
 
 N in digits or words ("gồm mười lăm thành viên"). A range ("từ 9 đến 11 thành viên") is a rule for
-boards, not the size of one. "Ban Chỉ đạo xã Môn Sơn gồm 15 thành viên, xã Lục Dạ gồm 13 thành viên":
+boards, not the size of one; a district's or province's board ("Ban Chỉ đạo của huyện gồm 21 thành
+viên") is not the launching unit's. "Ban Chỉ đạo xã Môn Sơn gồm 15 thành viên, xã Lục Dạ gồm 13 thành viên":
 the other units' boards in the same sentence are sizes too.
 """
 from __future__ import annotations
@@ -18,6 +19,8 @@ _BOARD_SIZE = re.compile(
     rf"|\bgom\s*:?\s*{_N.replace('?P<n>', '?P<n3>')}\s+dong chi\b)"
 )
 _RANGE = re.compile(rf"\b(?:tu\s+)?(?:\d+|{NUMBER_WORD}(?: {NUMBER_WORD})*)\s*(?:den|-|–|toi)\s*(?:\d+|{NUMBER_WORD})\s+thanh vien\b")
+_DISTRICT_LEVEL = re.compile(r"\b(?:huyen|tinh|thi xa|thanh pho|quan)\b")
+_UNIT_LEVEL = re.compile(r"\b(?<!thi )(?:xa|phuong)\b|\bthi tran\b")
 _OTHER_UNIT_BOARD = re.compile(rf"(?:xa|phuong|thi tran)\s+[\w' ]{{2,30}}?\s+gom\s+({NUMBER})\s+thanh vien")
 
 
@@ -26,8 +29,11 @@ def board_sizes(text: str) -> list[int]:
     folded = fold(text or "").replace("\n", " ")
     sizes = []
     for m in _BOARD_SIZE.finditer(folded):
-        if _RANGE.search(folded[m.start(): m.end()]):
+        window = folded[m.start(): m.end()]
+        if _RANGE.search(window):
             continue
+        if _DISTRICT_LEVEL.search(window) and not _UNIT_LEVEL.search(window):
+            continue  # "Ban Chỉ đạo của huyện gồm 21 thành viên": the district's board, not the unit's
         n = read_number(m.group("n") or m.group("n2") or m.group("n3"))
         if n and n > 0:
             sizes.append(n)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from pipelines.vn.dates import parse_page_date, strip_dates
 from pipelines.vn.vocabulary import alternation, words
 
 # "Nguồn: X" always credits a unit; "Theo X" only when it stands alone ("(Theo Báo Thanh Hóa)",
@@ -112,6 +113,8 @@ def split_byline(lines: list[str]) -> tuple[str | None, str | None]:
     # a meta line holds several fields: "Tác giả: Thanh Tâm / 29/03/2023 / Chuyên mục: Tin hoạt động"
     lines = [part for line in lines for part in _META_SEPARATOR.split(line)
              if part.strip() and not _OTHER_LABEL.match(part.strip())]
+    # a meta line's date is no name: "Đăng vào 11 Tháng Ba, 2024bởi admin" → "bởi admin"
+    lines = [strip_dates(line) if parse_page_date(line) else line for line in lines]
     for line in lines:
         line = without_tools(line.strip())
         if line.startswith("(") and line.endswith(")"):

@@ -4,12 +4,16 @@ Two readers, for the two kinds of dates a page holds:
 
 - `parse_page_date` — a full date as a page prints its own ("Đăng ngày 17/03/2023 10:25",
   "14/04/2023 10:21:35 SA", "2023-03-17T10:25:00+07:00", "04.03.2023", "Ngày đăng: 23 Tháng 8 2023",
-  WordPress's "Th8 22, 2024"). A timestamp in another zone is dated in Vietnam's.
+  WordPress's "Th8 22, 2024" and "11 Tháng Ba, 2024"). A timestamp in another zone is dated in Vietnam's.
 - `day_month_mentions` — every date a report's sentences name, with or without a year: "Sáng ngày
   17/3", "Chiều 5-4", "Tối 19.5", "ngày 4 tháng 10 năm 2022", "ngày 17-3-2023". Each mention says
   whether a time of day or "ngày" introduces it and whether a document code stands just before it
   ("Kế hoạch số 120-KH/HU ngày 5/1/2023": the document's date). Relative dates ("vừa qua", "mới
   đây") name no day and are not mentions.
+
+`is_date_line` tells a date/meta line ("Thứ Tư, 07/06/2023 - 09:32 Lượt xem: 1.205") from a sentence
+that happens to contain a date; `strip_dates` takes a line's dates, times and meta words out ("Bài và
+ảnh: X · 04.03.2023" → "Bài và ảnh: X").
 
 `complete_year` gives a day and month without a year the year that puts it on or before the
 publication date: a report of 2/1/2024 about "Chiều 29/12" is about 2023-12-29.
@@ -30,6 +34,11 @@ _YMD = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
 _DMY = re.compile(r"(?<![\d.,])(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})(?!\d)")
 # "23 Tháng 8 2023", "ngày 17 tháng 3 năm 2023", "17 tháng 3, 2023"
 _DMY_FULL_WORDS = re.compile(r"(?<!\d)(\d{1,2})\s+tháng\s+(\d{1,2})\s*(?:,|năm)?\s*(\d{4})(?!\d)", re.I)
+# WordPress's Vietnamese month names: "11 Tháng Ba, 2024", "20 Tháng Sáu, 2024", "3 tháng Mười Hai 2023".
+MONTH_NAMES = {"một": 1, "giêng": 1, "hai": 2, "ba": 3, "tư": 4, "năm": 5, "sáu": 6, "bảy": 7, "tám": 8, "chín": 9,
+               "mười": 10, "mười một": 11, "mười hai": 12, "chạp": 12}
+_MONTH_NAME = "|".join(sorted(MONTH_NAMES, key=len, reverse=True))
+_DMY_MONTH_NAME = re.compile(rf"(?<!\d)(\d{{1,2}})\s+tháng\s+({_MONTH_NAME})\s*,?\s*(\d{{4}})(?!\d)", re.I)
 # WordPress "j F, Y" in Vietnamese prints "Th8 22, 2024" (or "Tháng 8 22, 2024"): month first.
 _MDY_WP = re.compile(r"\bTh(?:áng)?\s*(\d{1,2})\s+(\d{1,2}),?\s+(\d{4})(?!\d)", re.I)
 _PATTERNS = ((_YMD, "ymd"), (_DMY, "dmy"), (_DMY_FULL_WORDS, "dmy"), (_MDY_WP, "mdy"))
@@ -46,6 +55,11 @@ def full_date_spans(text: str):
         except ValueError:
             continue
         yield m.start(), m.end(), moment.astimezone(VIETNAM).date()
+    for m in _DMY_MONTH_NAME.finditer(text):
+        try:
+            yield m.start(), m.end(), dt.date(int(m.group(3)), MONTH_NAMES[m.group(2).lower()], int(m.group(1)))
+        except ValueError:
+            continue
     for pattern, order in _PATTERNS:
         for m in pattern.finditer(text):
             a, b, c = (int(g) for g in m.groups())
@@ -80,6 +94,33 @@ def date_from_url(url: str | None) -> dt.date | None:
         return dt.date(*(int(g) for g in m.groups()))
     except ValueError:
         return None
+
+
+# --- date lines ----------------------------------------------------------------------------------
+# Words that surround a date on a meta line: weekday, "Cập nhật lúc", a time, the time zone, counters.
+_META_NOISE = re.compile(
+    r"thứ\s*(?:hai|ba|tư|năm|sáu|bảy|[2-7])|chủ\s*nhật|cập\s*nhật(?:\s*lúc)?|ngày\s*đăng|đăng\s*ngày|đăng\s*lúc|(?:đã\s*)?đăng\s*vào"
+    r"|xuất\s*bản|ngày|lúc|đăng|published|posted|updated|gmt\s*[+-]?\s*\d*|utc\s*[+-]?\s*\d*"
+    r"|(?:lượt\s*(?:xem|đọc)|views?)\s*:?\s*[\d.,]*"
+    r"|[\d.,]+\s*(?:lượt\s*(?:xem|đọc)|views?)",
+    re.I,
+)
+
+
+def strip_dates(text: str) -> str:
+    """The text without its dates, times and meta words ("Bài và ảnh: X · 04.03.2023" → "Bài và ảnh: X")."""
+    spans = sorted(((s, e) for s, e, _ in full_date_spans(text)), reverse=True)
+    for s, e in spans:
+        text = text[:s] + " " + text[e:]
+    text = _META_NOISE.sub(" ", TIME.sub(" ", text))
+    return " ".join(re.sub(r"\s*[|·•]\s*", " ", text).split()).strip(" -–,:;()[]|·•")
+
+
+def is_date_line(text: str) -> bool:
+    """A line that only dates the page (plus a category, a time or a view counter)."""
+    if not text or len(text) > 90 or parse_page_date(text) is None:
+        return False
+    return len(strip_dates(text)) <= 25
 
 
 # --- dates in sentences --------------------------------------------------------------------------

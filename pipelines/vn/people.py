@@ -21,6 +21,8 @@ _TRIGGER = re.compile(rf"(?<![\wÀ-ỹ])(?P<list>[Cc]ác\s+)?(?:{alternation('ho
 # 3–4 capitalised syllables, from a family name on (pipelines/surnames.txt).
 _TITLE_FIRST = re.compile(rf"(?<![\wÀ-ỹ])(?:{alternation('office_heads')}) ")
 _SURNAMES = word_list("surnames.txt")
+# The middle names that mark a name's second syllable ("Lăng Thị Mai", "Vy Văn Đức").
+_MIDDLE_NAMES = {"Văn", "Thị"}
 # Capitalised words that begin a title, never a personal name.
 _TITLE_WORDS = {
     "Phó", "Bí", "Chủ", "Trưởng", "Ủy", "Uỷ", "Giám", "Chánh", "Tỉnh", "Huyện", "UBND", "HĐND",
@@ -161,7 +163,8 @@ def _titled_names(text: str):
         while tail > 0 and is_syllable(words[tail - 1]):
             tail -= 1  # the run of capitalised syllables that ends the span
         for start in range(max(tail, len(words) - 4), len(words) - 2):
-            if words[start] in _SURNAMES or words[start].startswith("H'"):
+            # a family name, an Ê Đê "H'…", or any syllable before the middle names "Văn"/"Thị"
+            if words[start] in _SURNAMES or words[start].startswith("H'") or words[start + 1] in _MIDDLE_NAMES:
                 # a bare "Chủ tịch Hồ Chí Minh" is history, not an official present: an office
                 # names its body ("Chủ tịch UBND xã", "Trưởng Ban Dân vận Huyện ủy")
                 if start >= 3:

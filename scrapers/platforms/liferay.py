@@ -23,7 +23,7 @@ class Liferay(Platform):
     # /-/slug and …/asset_publisher/{id}/content/slug are articles; …/asset_publisher/{id}/rss is not.
     article_url_re = re.compile(r"(^/-/(?!asset_publisher/)[^/?]+/?$|/-/asset_publisher/[^/]+/content/[^/?]+|/-/details/)", re.I)
 
-    title_css = (".asset-full-content .header-title", "h3.header-title", ".asset-title", "h1.title", "h1")
+    title_css = (".asset-full-content .header-title", "h1.header-title", "h3.header-title", ".asset-title", "h1.title", "h1")
     date_css = (".metadata-publish-date", ".date-created", ".asset-metadata .metadata-entry")
     lead_css = (".asset-summary", ".journal-content-article .sapo")
     body_css = ("div.journal-content-article",)
