@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from archive import db as archive_db
+from archive.lock import ArchiveBusy, hold_writer
 from scrapers.registry import RegistryError, default_registry, get_portal
 
 DB_OPTION = click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=archive_db.DEFAULT_DB,
@@ -272,10 +273,14 @@ def import_warc_command(files, db_path):
             head = fh.read(4)
         if not (head[:2] == b"\x1f\x8b" or head.startswith(b"WARC")):
             raise CliError(f"{path} is not a WARC file (neither gzip nor 'WARC/' at the start)")
-    db = _open_archive(db_path, create=True)
+    db = _open_archive(db_path, create=True, write=True)
     summary = import_warc(db, db_path.parent, list(files))
+    if not summary.counts["html_responses"] and (summary.counts["malformed"] or not summary.counts["records"]):
+        # nothing imported: one line with the first reason, and a non-zero exit
+        reason = summary.changed[0]["error"] if summary.changed else "no WARC record in it"
+        _fail(f"nothing imported from {', '.join(p.name for p in files)}: {reason}")
     for problem in summary.changed:
-        click.echo(f"thanthien: {problem['file']}: malformed record: {problem['error']}", err=True)
+        click.echo(f"thanthien: {problem['file']}: malformed: {problem['error']}", err=True)
     click.echo(f"import-warc: {summary.line()}")
 
 
@@ -290,7 +295,7 @@ def reprocess(db_path, since, portal_name, changes):
 
     if not db_path.exists():
         raise CliError(f"no archive at {db_path}")
-    db = _open_archive(db_path)
+    db = _open_archive(db_path, write=True)
     total = db.execute("select count(distinct url) from captures where status = 200").fetchone()[0]
     started = time.monotonic()
     with click.progressbar(length=total, label="reprocess", file=sys.stderr) as bar:
@@ -302,9 +307,14 @@ def reprocess(db_path, since, portal_name, changes):
         changes.write_text(changes_json(summary), encoding="utf-8")
 
 
-def _open_archive(db_path: Path, create: bool = False):
+def _open_archive(db_path: Path, create: bool = False, write: bool = False):
     try:
-        return archive_db.open_db(db_path, create=create)
+        db = archive_db.open_db(db_path, create=create)
+        if write:
+            hold_writer(db_path)  # one writer per archive (archive/lock.py)
+        return db
+    except ArchiveBusy as exc:
+        raise CliError(str(exc)) from None
     except archive_db.SchemaError as exc:
         raise CliError(str(exc)) from None
     except FileNotFoundError:
@@ -431,7 +441,7 @@ def main() -> None:
 
     try:
         cli(standalone_mode=True)
-    except archive_db.SchemaError as exc:
+    except (archive_db.SchemaError, ArchiveBusy) as exc:
         _fail(str(exc))
     except sqlite3.DatabaseError as exc:
         _fail(f"the archive database cannot be used: {exc} (is the folder writable, is it a thanthien archive?)")

@@ -10,6 +10,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from archive import db as archive_db
+from archive.lock import hold_writer
 from scrapers import settings as default_settings
 from scrapers.extensions import run_counts
 from scrapers.registry import Portal
@@ -48,6 +49,7 @@ def run_crawl(targets: list[dict], db_path: Path, *, overrides: dict | None = No
     Blocks until every crawler has finished. Call once per process (Twisted's reactor cannot restart).
     """
     db = archive_db.open_db(db_path)
+    hold_writer(db_path)  # before the run is booked: a second crawl of this archive stops here
     run_id = archive_db.start_run(db, [t.get("portal") or t.get("start_url") for t in targets])
     db.close()
     settings = project_settings(db_path, {**(overrides or {}), "THANTHIEN_RUN_ID": run_id}, simulated)

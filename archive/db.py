@@ -130,6 +130,9 @@ def _create_tables(db: sqlite_utils.Database) -> None:
         {"article_id": int, "document_id": int}, pk=("article_id", "document_id"),
         foreign_keys=[("article_id", "articles", "id"), ("document_id", "documents", "id")], if_not_exists=True,
     )
+    # WARC files brought in by `import-warc`, known by their content (archive/ingest.py)
+    db["imported_warcs"].create({"sha256": str, "path": str, "source_name": str, "bytes": int}, pk="sha256",
+                                if_not_exists=True)
     # The search index holds folded text (no marks, đ→d) under the article's id as rowid. It is its
     # own table, not an external-content index on `articles`, so that stored text stays as written.
     if "articles_fts" not in db.table_names():
@@ -171,7 +174,10 @@ def sync_portals(db: sqlite_utils.Database, portals) -> None:
 def upsert_record(db: sqlite_utils.Database, record: dict, *, seen_at: str | None = None, crawl_run_id: int | None = None,
                   capture_id: int | None = None, recovered_from: str | None = None,
                   snapshot_date: str | None = None) -> tuple[int, str]:
-    """Store one extracted record by canonical URL. Returns (article id, "new"|"updated"|"unchanged"|"kept_live").
+    """Store one extracted record by canonical URL, with all its rows (launches, officials, slogans,
+    documents, search entry, story) in one transaction: a crash leaves the article whole or absent.
+    Returns (article id, "new"|"updated"|"unchanged"|"kept_live"); an unchanged record whose rows are
+    incomplete (an archive written by an older thanthien) is written again ("updated").
 
     `recovered_from` ('wayback') and `snapshot_date` mark a record recovered from an archive's
     snapshot (NULL for live crawls). Merge rule: a recovered record never replaces a live row
@@ -187,7 +193,7 @@ def upsert_record(db: sqlite_utils.Database, record: dict, *, seen_at: str | Non
         "last_seen": seen_at, "crawl_run_id": crawl_run_id, "capture_id": capture_id,
         "recovered_from": recovered_from, "snapshot_date": snapshot_date,
     }
-    with db.conn:
+    with db.atomic():  # one transaction: sqlite-utils' own writes nest as savepoints inside it
         if record["portal"]:
             _ensure_portal(db, record["portal"])
         existing = db.execute(
@@ -205,6 +211,8 @@ def upsert_record(db: sqlite_utils.Database, record: dict, *, seen_at: str | Non
             compare = (row["content_hash"], row["title"], row["published_date"], row["author"], row["source"],
                        row["is_launch_report"], row["launch_score"], row["event"], row["images"], row["url"])
             status = "unchanged" if tuple(existing[1:11]) == compare else "updated"
+            if status == "unchanged" and not _is_whole(db, article_id, record):
+                status = "updated"  # rows an older, interrupted store left out: write them again
             if status == "unchanged":
                 db["articles"].update(article_id, {"last_seen": max(seen_at, existing_last_seen(db, article_id)),
                                                    **({"capture_id": capture_id} if capture_id else {}),
@@ -222,6 +230,21 @@ def upsert_record(db: sqlite_utils.Database, record: dict, *, seen_at: str | Non
             assigner.assign(db, article_id, record["body_text"] or "")
             assigner.save(db)  # commits the article, its story and its index entry together
     return article_id, status
+
+
+def _is_whole(db: sqlite_utils.Database, article_id: int, record: dict) -> bool:
+    """The article has every row a store writes: its search entry, its story, and, for a launch
+    report, one launch per unit (archives written before stores were one transaction can lack them)."""
+    if not db.execute("select 1 from articles_fts where rowid = ?", [article_id]).fetchone():
+        return False
+    if db.execute("select story_id from articles where id = ?", [article_id]).fetchone()[0] is None:
+        return False
+    event = record.get("event") if record.get("is_launch_report") else None
+    if event:
+        launches = db.execute("select count(*) from launches where article_id = ?", [article_id]).fetchone()[0]
+        if launches != max(1, len(event.get("units") or [])):
+            return False
+    return True
 
 
 _ASSIGNERS: dict[str, object] = {}

@@ -5,7 +5,9 @@ so a row built from a WARC is the row a crawl would have built.
 """
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import shutil
 from zlib import error as zlib_error
 from collections import Counter
@@ -71,47 +73,87 @@ def import_warc(db, archive_dir: Path, files: list[Path], progress=None) -> Inge
     for path in files:
         path = Path(path).resolve()
         if archive_dir not in path.parents:
-            target = archive_dir / "warc" / "imported" / safe_name(path.name)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if not target.exists():
-                shutil.copyfile(path, target)
-            path = target
+            path = _owned_copy(db, archive_dir, path)
         rel = str(path.relative_to(archive_dir))
         summary.counts["files"] += 1
-        good_end = 0
         with open(path, "rb") as fh:
             iterator = ArchiveIterator(fh)
-            try:
-                for record in iterator:
+            records = iter(iterator)
+            while True:
+                try:
+                    record = next(records)
                     summary.counts["records"] += 1
+                    if progress:
+                        progress()
                     if record.rec_type != "response":
                         record.content_stream().read()
                         summary.counts["skipped_not_response"] += 1
-                    else:
-                        read = to_read_record(record)
-                        _ingest_response(db, read, rel, iterator.get_record_offset(), summary)
-                    good_end = iterator.get_record_offset() + iterator.get_record_length()
-                    if progress:
-                        progress()
-            except (ArchiveLoadFailed, OSError, EOFError, ValueError, zlib_error) as exc:
-                summary.counts["malformed"] += 1
-                summary.changed.append({"file": str(path.name), "error": str(exc)[:200]})
-            else:
-                complete, end = complete_gzip_end(path) if path.suffix == ".gz" else (True, 0)
-                if not complete:
-                    # warcio stops quietly at some truncated gzip members: say so.
+                        continue
+                    read = to_read_record(record)
+                except StopIteration:
+                    break
+                except _WARC_ERRORS as exc:
+                    # warcio meets a cut or a foreign file: (some truncations raise AttributeError
+                    # deep inside it) — one reason, and the records before it stay imported
                     summary.counts["malformed"] += 1
-                    summary.changed.append({"file": str(path.name),
-                                            "error": f"truncated or corrupt after offset {end}; records before it were imported"})
+                    summary.changed.append({"file": str(path.name), "error": _reason(exc)})
+                    break
+                _ingest_response(db, read, rel, iterator.get_record_offset(), summary)
+        if not any(p.get("file") == path.name for p in summary.changed):
+            complete, end = complete_gzip_end(path) if path.suffix == ".gz" else (True, 0)
+            if not complete:
+                # warcio stops quietly at some truncated gzip members: say so.
+                summary.counts["malformed"] += 1
+                summary.changed.append({"file": str(path.name),
+                                        "error": f"truncated or corrupt after offset {end}; records before it were imported"})
     return summary
 
 
-def _ingest_response(db, read, rel: str, offset: int, summary: IngestSummary) -> None:
-    import hashlib
+# What warcio raises on cut or foreign input (AttributeError and TypeError included: some
+# truncation points fail inside its header parser).
+_WARC_ERRORS = (ArchiveLoadFailed, OSError, EOFError, ValueError, zlib_error, AttributeError, TypeError, KeyError)
 
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, (AttributeError, TypeError, KeyError)):
+        return "a record's headers are cut short or not WARC; records before it were imported"
+    return " ".join(str(exc).split())[:200] or type(exc).__name__
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _owned_copy(db, archive_dir: Path, source: Path) -> Path:
+    """The archive's own copy of a WARC file, known by its content (SHA-256), not its name: the same
+    bytes are copied once however they are named, two files of one name are two files, and a copy
+    is written under a temporary name and renamed only when complete (a copy cut short by a kill is
+    never taken for the file)."""
+    digest = _file_sha256(source)
+    known = db.execute("select path from imported_warcs where sha256 = ?", [digest]).fetchone()
+    if known and (archive_dir / known[0]).is_file():
+        return archive_dir / known[0]
+    target = archive_dir / "warc" / "imported" / f"{digest[:16]}-{safe_name(source.name)}"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.is_file() or _file_sha256(target) != digest:
+        partial = target.with_name(target.name + ".part")
+        shutil.copyfile(source, partial)
+        os.replace(partial, target)
+    with db.atomic():
+        db["imported_warcs"].upsert({"sha256": digest, "path": str(target.relative_to(archive_dir)),
+                                     "source_name": source.name, "bytes": target.stat().st_size}, pk="sha256")
+    return target
+
+
+def _ingest_response(db, read, rel: str, offset: int, summary: IngestSummary) -> None:
     content_type = next((v for k, v in read.headers.items() if k.lower() == "content-type"), "") or ""
     if not read.url or not read.url.startswith(("http://", "https://")):
         summary.counts["malformed"] += 1
+        summary.changed.append({"file": Path(rel).name, "error": "a response with no http(s) WARC-Target-URI: not a web capture"})
         return
     if not any(t in content_type.lower() for t in HTML_TYPES) and not read.body.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html")):
         summary.counts["skipped_not_html"] += 1

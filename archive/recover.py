@@ -23,6 +23,7 @@ from pathlib import Path
 from scrapy.crawler import CrawlerProcess
 
 from archive.crawl import project_settings
+from archive.lock import hold_writer
 from scrapers.wayback import STOP_REASON
 
 
@@ -59,6 +60,7 @@ def run_recover(portal: str, db_path: Path, *, wayback_url: str | None = None, d
                 date_to: str | None = None, latest: bool = False, overrides: dict | None = None) -> RecoverySummary:
     """Blocks until the run ends. Once per process (Twisted's reactor cannot restart)."""
     settings = project_settings(Path(db_path), overrides)
+    hold_writer(db_path)  # one writer per archive (archive/lock.py)
     process = CrawlerProcess(settings, install_root_handler=True)
     crawler = process.create_crawler("wayback")
     kwargs = {"portal": portal, "latest": "1" if latest else ""}

@@ -75,11 +75,11 @@ def _reanalyse(db: sqlite_utils.Database, why: StaleIndex) -> NearDuplicateIndex
     index = NearDuplicateIndex()
     if count:
         index.add_many(db.execute("select id, body_text from articles order by id"))
-    with db.conn:
-        db.conn.execute("DELETE FROM minhashes")
-        db.conn.execute("DELETE FROM dedupe_features")
-        db.conn.execute("DELETE FROM dedupe_meta")
-    index.save(db.conn, full=True)
+    with db.atomic():  # the old index is replaced whole or not at all
+        db.execute("DELETE FROM minhashes")
+        db.execute("DELETE FROM dedupe_features")
+        db.execute("DELETE FROM dedupe_meta")
+        index.save(db.conn, full=True)
     return index
 
 

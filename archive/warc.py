@@ -80,17 +80,38 @@ class WarcStore:
             http_headers=StatusAndHeaders(f"{request_method} {path} HTTP/1.1", request_headers or [], is_http_request=True),
         )
         offset = self._file.tell()
-        writer.write_request_response_pair(request, response)
-        self._file.flush()
-        os.fsync(self._file.fileno())
+        try:
+            writer.write_request_response_pair(request, response)
+            self._file.flush()
+            os.fsync(self._file.fileno())
+        except OSError:
+            # a failed write (disk full) must not leave half a record for the next one to follow:
+            # cut the file back to where this record began, then let the caller stop
+            self._cut_back(offset)
+            raise
         return StoredRecord(
             warc_path=str(self._path.relative_to(self.archive_dir)), offset=offset,
             length=self._file.tell() - offset, sha256=hashlib.sha256(body).hexdigest(),
         )
 
+    def _cut_back(self, offset: int) -> None:
+        old, self._file = self._file, None
+        try:
+            old.close()  # drops what the buffer still holds (or writes it: it is cut below)
+        except OSError:
+            pass
+        try:
+            os.truncate(self._path, offset)
+        except OSError:
+            pass  # repair_file cuts the tail on the next run
+        self._file = open(self._path, "ab")
+
     def close(self) -> None:
         if self._file is not None:
-            self._file.close()
+            try:
+                self._file.close()
+            except OSError:
+                pass  # the buffer was already written and fsynced record by record
             self._file = None
 
 
@@ -145,26 +166,67 @@ def repair(path: Path, good_end: int) -> bool:
 
 def complete_gzip_end(path: Path) -> tuple[bool, int]:
     """Walk the file's gzip members: (every byte belongs to a complete member, end of the last
-    complete one). warcio stops quietly at some truncations; this does not."""
+    complete member). A damaged stretch in the middle (a write that failed, then later records)
+    is skipped to the next complete member, so records after it count. warcio stops quietly at
+    some truncations; this does not."""
+    ok, last_end = True, 0
+    for start, end in _members(path):
+        if end is None:
+            ok = False
+        else:
+            last_end = end
+    return ok and last_end == path.stat().st_size, last_end
+
+
+def _members(path: Path):
+    """(start, end) of each gzip member in file order; (start, None) for a damaged stretch. The
+    file is mapped, not read, and each member is fed to zlib in chunks: memory stays bounded
+    whatever the file's size."""
+    import mmap
+
+    if path.stat().st_size == 0:
+        return
+    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        pos = 0
+        while pos < len(data):
+            end = _member_end(data, pos)
+            if end is not None:
+                yield pos, end
+                pos = end
+                continue
+            yield pos, None
+            # the next gzip header that starts a complete member
+            nxt = data.find(b"\x1f\x8b\x08", pos + 1)
+            while nxt != -1 and _member_end(data, nxt) is None:
+                nxt = data.find(b"\x1f\x8b\x08", nxt + 1)
+            if nxt == -1:
+                return
+            pos = nxt
+
+
+_CHUNK = 1 << 16
+
+
+def _member_end(data, pos: int) -> int | None:
     import zlib
 
-    with open(path, "rb") as fh:
-        data = fh.read()
-    pos = 0
-    while pos < len(data):
-        decompressor = zlib.decompressobj(31)
+    decompressor = zlib.decompressobj(31)
+    i = pos
+    while i < len(data):
+        chunk = data[i: i + _CHUNK]
         try:
-            decompressor.decompress(data[pos:])
+            decompressor.decompress(chunk)
         except zlib.error:
-            return False, pos
-        if not decompressor.eof:
-            return False, pos
-        pos = len(data) - len(decompressor.unused_data)
-    return True, pos
+            return None
+        if decompressor.eof:
+            return i + len(chunk) - len(decompressor.unused_data)
+        i += len(chunk)
+    return None
 
 
 def repair_file(path: Path) -> bool:
-    """Cut a WARC file back to the end of its last complete record (a kill may leave half a gzip
-    member). Returns True when something was cut."""
+    """Cut what follows the file's last complete record (a kill may leave half a gzip member at
+    the end). Complete records after a damaged stretch stay: their captures point at them.
+    Returns True when something was cut."""
     ok, good_end = complete_gzip_end(path)
     return False if ok else repair(path, good_end)

@@ -452,9 +452,20 @@ class _Walk:
             )
 
     def figure(self, el):
-        caption_el = el.xpath(".//figcaption")
-        caption = one_line(caption_el[0].text_content()) if caption_el else None
         for img in (i for i in el.xpath(".//img") if not is_icon(i)):
+            # the caption of the image's own figure: a gallery is a <figure> of figures, each with
+            # its caption, and the gallery's caption (if any) is the last resort
+            caption = None
+            for box in (a for a in img.iterancestors("figure")):
+                own = [c for c in box if isinstance(c.tag, str) and c.tag == "figcaption"]
+                if own:
+                    caption = one_line(own[0].text_content())
+                    break
+                if box is el:
+                    break
+            if caption is None:
+                found = el.xpath(".//figcaption")
+                caption = one_line(found[0].text_content()) if found and len(el.xpath(".//img")) == 1 else None
             yield Block("image", src=urljoin(self.base_url, img.get("src", "")), caption=caption or None,
                         in_figure=True, el=img, pos=self.order.get(img, 0))
 

@@ -81,15 +81,19 @@ PASSING_RE = re.compile(
     r"|\bsau (?:\d+|mot|hai|ba|bon|nam|sau) (?:nam|thang)$|\b(?:ke tu khi|tu khi)$"
 )
 FUTURE_RE = re.compile(r"\b(?:se|du kien|chuan bi|ke hoach|tien toi|phan dau)\b")
-# A plan or an announcement that governs the launch phrase: "Kế hoạch tổ chức hội nghị ra mắt …",
+# A plan, an announcement or a preparation that governs the launch phrase: "Kế hoạch tổ chức hội
+# nghị ra mắt …", "tổng duyệt chương trình Lễ ra mắt …" (the cue words: vocabulary.toml plan_cues),
 # "ban hành Kế hoạch số 35/KH-UBND về tổ chức hội nghị ra mắt …", "Thông báo về việc tổ chức lễ
 # ra mắt …". Between the plan word and "ra mắt" only a document number, "về (việc)", "tổ chức"
 # and the kind of meeting may stand, so "Theo kế hoạch, xã A đã tổ chức ra mắt" is not caught.
 PLAN_BEFORE_RE = re.compile(
-    r"\b(?:ke hoach|du kien|chuan bi|thong bao|giay moi|trieu tap|du thao|lich)(?: so)?"
-    r"(?: \d+(?: \d{4})?(?: [a-z]{1,8}){1,3})?(?: ve)?(?: viec)?(?: (?:to chuc|tien hanh))?"
-    r"(?: (?:hoi nghi|le|buoi le))?$"
+    rf"\b(?:{_folded_alternation('plan_cues')})(?: so)?"
+    r"(?: \d+(?: \d{4})?(?: [a-z]{1,8}){1,3})?(?: (?:chuong trinh|cong tac))?(?: ve)?(?: viec)?"
+    r"(?: (?:xay dung|thuc hien|trien khai)(?: va)?)?(?: (?:to chuc|tien hanh))?(?: (?:hoi nghi|le|buoi le))?$"
 )
+# A launch phrase followed, within its clause, by a future: "Hội nghị ra mắt mô hình ở các xã dự
+# kiến tổ chức trong tháng 6", "Lễ ra mắt … sẽ được tổ chức vào 8h00 ngày 24/4".
+FUTURE_AFTER_RE = re.compile(r"^(?:\w+ ){0,8}?(?:du kien|se duoc|se to chuc|se dien ra|se ra mat)\b")
 # Teaching how to launch: "quy trình xây dựng và tổ chức ra mắt mô hình", "cách tổ chức lễ ra mắt",
 # "hướng dẫn tổ chức ra mắt" — training courses and guides, not a launch.
 HOWTO_BEFORE_RE = re.compile(
@@ -220,7 +224,7 @@ def launch_mentions(sentence: str) -> list[str]:
         near_before = " ".join(before[-8:])
         if (PASSING_RE.search(near_before) or FUTURE_RE.search(" ".join(before[-3:]))
                 or PLAN_BEFORE_RE.search(" ".join(before)) or HOWTO_BEFORE_RE.search(" ".join(before))
-                or DEADLINE_AFTER_RE.search(" ".join(after))):
+                or DEADLINE_AFTER_RE.search(" ".join(after)) or FUTURE_AFTER_RE.search(" ".join(after))):
             kinds.append(PASSING)
             continue
         kind = _object_after(after)

@@ -21,6 +21,7 @@ against the whole archive without recomputing anything for the archive.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
@@ -985,10 +986,12 @@ class NearDuplicateIndex:
         affine32 values are 32-bit, so nothing is lost), ``dedupe_features(article_id INTEGER
         PRIMARY KEY, exact_key, shingles BLOB, slots BLOB, features)`` (sorted uint32 shingle
         hashes, uint64 slot pairs, units/board/dates as JSON) and ``dedupe_meta`` (parameters,
-        checked by ``load``). Returns the number of articles written."""
+        checked by ``load``). Joins the connection's open transaction, if any. Returns the number
+        of articles written."""
         _create_tables(conn)
         ids = sorted(self._row) if full else sorted(i for i in self._dirty if i in self._row)
-        with conn:
+        # inside the caller's transaction (an article's store) the caller commits; otherwise this one
+        with contextlib.nullcontext() if conn.in_transaction else conn:
             conn.executemany("INSERT OR REPLACE INTO dedupe_meta(key, value) VALUES (?, ?)", sorted(_meta().items()))
             gone = [(i,) for i in sorted(self._removed) if i not in self._row]
             conn.executemany("DELETE FROM minhashes WHERE article_id = ?", gone)

@@ -103,7 +103,9 @@ def extract_record(body: bytes, url: str, headers: dict | None = None, *, portal
             event["district"] = _district_then(found, fields["published_date"])
         # one spelling per place, the gazetteer's ("Quan Hoá" → "Quan Hóa"), so facets do not split;
         # the text as written stays in body_text
-        event["district"] = district_spelling(event["district"], event["province"])
+        # no district after 1 July 2025, whatever the text recalls ("thành phố Cao Bằng (cũ)")
+        event["district"] = district_spelling(_district_then(event["district"], fields["published_date"]),
+                                              event["province"])
         event["province"] = province_spelling(event["province"])
         places = [resolve_place(unit, event["district"], event["province"]) for unit in event["units"]]
         event["unit_codes"] = [p.unit_code for p in places if p.status == "resolved"]
@@ -290,6 +292,10 @@ def _headline(doc, platform: Platform):
 
 
 def _title_from_head(doc, platform: Platform) -> str:
+    """No headline element: og:title (the article's), else <title> without the site's suffix."""
+    og = doc.xpath("//meta[@property='og:title']/@content")
+    if og and one_line(og[0]) and not SITE_NAME_WORDS.match(one_line(og[0])):
+        return one_line(og[0])
     titles = doc.xpath("//title")
     if not titles:
         return ""
@@ -311,7 +317,8 @@ def _page_date(doc, platform: Platform) -> str | None:
 
 
 _OTHER_ITEMS = re.compile(
-    r"related|other|lien-?quan|tin-?khac|cung-?chuyen-?muc|asset-links|asset-abstract|news-?list|sidebar|widget|ticker",
+    r"related|other|lien-?quan|tin-?khac|cung-?chuyen-?muc|asset-links|asset-abstract|news-?list|sidebar|widget|ticker"
+    r"|comment-?list|comments-area|(?:^|\s)comment(?:\s|$)|binh-?luan",
     re.I)
 
 

@@ -104,6 +104,12 @@ def extract_generic(doc, url: str, html_text: str = "") -> dict | None:
     t_start = order[title_el] if title_el is not None else -1
     dates += [parse_page_date(b.text) for b in sorted(zone + core_all, key=lambda b: -b.pos)
               if b.pos < t_start and b.kind == "text" and is_date_line(b.text)]
+    if title_el is not None:
+        # a <time datetime> above the headline in the article's own box (EasyDNNnews' meta bar)
+        box = _common_ancestor(title_el, body_el)
+        if box.tag not in ("body", "html"):
+            dates += [parse_page_date(t.get("datetime") or "") for t in box.iter("time")
+                      if t.get("datetime") and order.get(t, 0) < t_start]
     dates.append(meta.get("pubdate"))
 
     parts = walk_blocks(lead + core + foot_byline)

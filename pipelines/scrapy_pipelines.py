@@ -4,6 +4,7 @@ from __future__ import annotations
 from scrapy.exceptions import DropItem
 
 from archive import db as archive_db
+from archive.lock import hold_writer, release_writer
 
 from .extract import NotAnArticle, extract_record, soft_failure
 
@@ -53,6 +54,9 @@ class StorePipeline:
 
     def open_spider(self, spider=None):
         spider = spider or self.crawler.spider
+        # one writer per archive (archive/lock.py): the CLI took the lock already; a bare
+        # `scrapy crawl` takes it here and gives it back when the spider closes
+        self.took_lock = hold_writer(self.db_path)
         self.db = archive_db.open_db(self.db_path)
         portal = getattr(spider, "portal", None)
         if portal is not None and getattr(spider, "portal_is_registered", False):
@@ -61,6 +65,8 @@ class StorePipeline:
     def close_spider(self, spider=None):
         if self.db is not None:
             self.db.close()
+        if getattr(self, "took_lock", False):
+            release_writer(self.db_path)
 
     def process_item(self, item, spider=None):
         spider = spider or self.crawler.spider

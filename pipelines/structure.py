@@ -160,13 +160,14 @@ def _prefer_portal_spelling(found: str, portal: str | None) -> str:
     return portal if portal and fold(portal) == fold(found) else found
 
 
-def find_province(title: str, body_text: str, portal_province: str | None = None) -> str | None:
+def find_province(title: str, body_text: str, portal_province: str | None = None,
+                  people: tuple[str, ...] | None = None) -> str | None:
     """"tỉnh X" (or "Tỉnh ủy X") as named in the text, else the portal's province. A bare "Tỉnh ủy"
     in an official's title names no province. The portal's province wins when the text names it too;
     otherwise the province the text names most (first on ties)."""
     counts: dict[str, tuple[int, int, str]] = {}
     text = title + "\n" + body_text
-    for pos, name in province_mentions(text):
+    for pos, name in province_mentions(text, people):
         n, first, v = counts.get(fold(name), (0, pos, name))
         counts[fold(name)] = (n + 1, first, v)
     if portal_province and fold(portal_province) in counts:
@@ -215,7 +216,7 @@ def structure_event(
         "event_date": find_event_date(title, body_text, published_date, url),
         "units": find_units(title, body_text),
         "district": find_district(title, body_text, portal_district, tuple(o["name"] for o in officials)),
-        "province": find_province(title, body_text, portal_province),
+        "province": find_province(title, body_text, portal_province, tuple(o["name"] for o in officials)),
         "unit_codes": [],
         "board_size": find_board_size(body_text),
         "officials": officials,

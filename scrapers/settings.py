@@ -32,6 +32,7 @@ ITEM_PIPELINES = {
     "pipelines.scrapy_pipelines.StorePipeline": 900,
 }
 DOWNLOADER_MIDDLEWARES = {
+    "scrapers.politeness.SiteBudgetMiddleware": 40,
     "scrapers.middlewares.BackoffDelayMiddleware": 50,
     "scrapers.middlewares.StayOnPortalMiddleware": 60,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
@@ -91,8 +92,15 @@ THANTHIEN_CDX_MAX_PAGES = 500
 #: CDX answers stored in the archive are reused for this many days instead of asking again
 THANTHIEN_CDX_CACHE_DAYS = 30
 
+#: one request budget per registrable domain for the whole process (scrapers/politeness.py):
+#: at most one request per this many seconds to all hosts under e.g. thanhhoa.gov.vn, or the
+#: site's robots.txt Crawl-delay when longer
+THANTHIEN_SITE_INTERVAL = 1.0
+
 # For the bundled simulator on 127.0.0.1: no reason to wait between requests to our own process.
+# THANTHIEN_SIMULATED exempts loopback hosts only from the site budget; every other host keeps it.
 SIMULATOR_SETTINGS = {
+    "THANTHIEN_SIMULATED": True,
     "AUTOTHROTTLE_START_DELAY": 0.0,
     "AUTOTHROTTLE_MAX_DELAY": 1.0,
     "AUTOTHROTTLE_TARGET_CONCURRENCY": 8.0,

@@ -112,3 +112,27 @@ def test_cli_extract_missing_file_is_one_clear_line():
     result = thanthien("extract", "/nonexistent/page.html", check=False)
     assert result.returncode != 0
     assert "cannot read /nonexistent/page.html" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_fold_per_character_equals_decomposing_the_whole_text():
+    """`fold` maps each character once (a cached table) instead of decomposing the whole text: the
+    result must be what NFD minus combining marks gives, on every saved page, NFC or NFD."""
+    import glob
+    import html
+    import unicodedata
+
+    from pipelines.text import _LOOKALIKES, fold
+
+    def reference(text):
+        text = unicodedata.normalize("NFD", html.unescape(text).translate(_LOOKALIKES))
+        text = "".join(ch for ch in text if not unicodedata.combining(ch)).replace("đ", "d").replace("Đ", "D")
+        return " ".join(text.lower().split())
+
+    root = Path(__file__).resolve().parent / "fixtures"
+    pages = sorted(glob.glob(str(root / "**" / "*.html"), recursive=True))[:150]
+    assert pages
+    for path in pages:
+        text = Path(path).read_bytes().decode("utf-8", errors="replace")
+        for form in (text, unicodedata.normalize("NFD", text)):
+            assert fold(form) == reference(form), path
+    assert fold("&ecirc;\u0301 Ð ĐẢNG Ủy  ǅ 한") == reference("&ecirc;\u0301 Ð ĐẢNG Ủy  ǅ 한")

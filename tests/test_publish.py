@@ -437,3 +437,47 @@ def test_stories_export_query_and_article_page_once_articles_have_story_ids(craw
         assert stories[0]["copy_list"].count("\n") == 1
         page = get(f"{base}/-/article/{ids[0]}")
         assert 'id="tt-copies"' in page and f'href="/-/article/{ids[1]}"' in page
+
+
+# --- hardening (issue "Nothing lost": the published archive) ------------------------------------
+
+def _sql_error(base, sql):
+    try:
+        get(f"{base}/thanthien.json?" + urllib.parse.urlencode({"sql": sql}))
+    except urllib.error.HTTPError as exc:
+        return json.loads(exc.read().decode("utf-8")).get("error", "")
+    return None
+
+
+def test_native_pointer_and_file_functions_are_denied_and_plugin_functions_are_capped(datasette_server):
+    assert "not authorized" in (_sql_error(datasette_server, "select fts3_tokenizer('simple')") or "")
+    assert "not authorized" in (_sql_error(datasette_server, "select hex(fts3_tokenizer('porter'))") or "")
+    # a 16 MB string is refused at once, not scanned for seconds
+    error = _sql_error(datasette_server, "select thanthien_snippet(printf('%.*c', 16000000, 'a'), 'a')")
+    assert error is not None and "user-defined function raised exception" in error
+    # ordinary use still works
+    rows = get_json(f"{datasette_server}/thanthien.json?_shape=array&" + urllib.parse.urlencode(
+        {"sql": "select thanthien_snippet('Đảng ủy xã Trung Thượng', 'dang uy') as s, fold('Đảng ủy') as f"}))
+    assert rows == [{"s": "【Đảng ủy】 xã Trung Thượng", "f": "dang uy"}]
+
+
+def test_every_page_sends_security_headers(datasette_server):
+    for path in ("/", "/thanthien/articles", "/-/search?q=dang+uy", "/thanthien/articles.csv?_dl=1"):
+        response, _body = get(datasette_server + path, raw=True)
+        assert response.headers["X-Content-Type-Options"] == "nosniff", path
+        assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"], path
+        assert response.headers["X-Frame-Options"] == "DENY", path
+
+
+def test_a_missing_capture_names_no_server_path(crawled, tmp_path):
+    db_path = copy_archive(crawled["db_path"], tmp_path / "nowarc")
+    shutil.rmtree(tmp_path / "nowarc" / "warc")  # a deployment with the database only
+    capture_id = sqlite_utils.Database(db_path).execute("select min(id) from captures").fetchone()[0]
+    with serve_archive(db_path) as base:
+        try:
+            get(f"{base}/-/capture/{capture_id}")
+            raise AssertionError("a capture without its WARC file was served")
+        except urllib.error.HTTPError as exc:
+            body = exc.read().decode("utf-8")
+            assert exc.code == 404 and "not available" in body
+            assert str(tmp_path) not in body and "/warc/" not in body

@@ -71,6 +71,9 @@ def test_a_day_and_month_take_the_year_on_or_before_publication():
     ("14/04/2023 10:21:35 SA", "2023-04-14"),
     ("Cập nhật: 07:50 CH 29-03-2024", "2024-03-29"),
     ("2023-10-25T23:30:00+00:00", "2023-10-26"),   # dated in Vietnam's time
+    ("Đăng vào 11 Tháng Ba, 2024bởi admin", "2024-03-11"),   # WordPress's Vietnamese month names
+    ("8/23/2023 2:15:00 PM", "2023-08-23"),         # DotNetNuke in an en-US culture: month first
+    ("5/4/2023", "2023-04-05"),                     # …but a Vietnamese page is day first
 ])
 def test_page_dates_with_times(text, iso):
     assert parse_page_date(text) == iso
@@ -91,3 +94,21 @@ def test_a_closing_credit_is_neither_body_for_dedupe_nor_an_official():
     event = structure_event("", body, "2023-04-12", author="Lương Thị Hiền")
     assert [o["name"] for o in event["officials"]] == ["Bùi Văn Tám"]
     assert dedupe.normalize_for_dedupe(body) == dedupe.normalize_for_dedupe(body.rsplit("\n\n", 1)[0])
+
+
+def test_a_title_before_a_name_after_a_place_and_words_before_the_verb():
+    from pipelines.structure import find_officials
+
+    body = ("Tại hội nghị, Chủ tịch UBND xã Trung Hà Quan Văn Lợi và Chủ tịch UBND xã Hà Lang Ma Thị Thúy lần lượt "
+            "công bố quyết định. Phó Chủ tịch UBND tỉnh Lê Thị Hương dự.")
+    assert [(o["name"], o["title"]) for o in find_officials(body)] == [
+        ("Quan Văn Lợi", "Chủ tịch UBND xã Trung Hà"), ("Ma Thị Thúy", "Chủ tịch UBND xã Hà Lang"),
+        ("Lê Thị Hương", "Phó Chủ tịch UBND tỉnh")]
+    event = structure_event("", body, "2023-04-12", portal_province="Quảng Trị")
+    assert event["province"] == "Quảng Trị"   # "tỉnh Lê Thị Hương" names a person, no province
+
+
+def test_other_units_boards_with_or_without_a_verb_and_a_district_board():
+    assert find_board_size("Ban Chỉ đạo xã Lục Sơn có 13 thành viên, xã Trường Sơn 11 thành viên.") is None
+    assert find_board_size("Ban Chỉ đạo của huyện gồm 21 thành viên. Ban Điều hành mô hình xã Long Hậu gồm 17 thành viên.") == 17
+    assert find_board_size("Ban Chỉ đạo (09 đồng chí) ra mắt.") == 9

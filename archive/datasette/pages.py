@@ -133,9 +133,10 @@ async def capture_page(request, datasette):
     try:
         record = await asyncio.get_running_loop().run_in_executor(
             None, read_record, archive_dir, capture["warc_path"], capture["warc_offset"] or 0)
-    except (OSError, ValueError) as exc:
-        return Response.text(f"capture {capture_id} is not available in this deployment: {exc}", status=404,
-                             headers={"X-Content-Type-Options": "nosniff"})
+    except (OSError, ValueError):
+        # no server path in the answer: the reader needs to know the bytes are not here, not where
+        return Response.text(f"capture {capture_id} is not available in this deployment (its WARC file is not here)",
+                             status=404, headers={"X-Content-Type-Options": "nosniff"})
     headers = {key.lower(): value for key, value in (record.headers or {}).items()}
     content_type = headers.get("content-type") or capture.get("content_type") or "application/octet-stream"
     extra = dict(CAPTURE_HEADERS)
@@ -237,23 +238,39 @@ def menu_links(datasette, actor, request):
 
 
 UTF8_BOM = b"\xef\xbb\xbf"
+# Sent with every page (a page that sets its own, like a capture's sandbox CSP, keeps it): no
+# framing by other sites, no MIME sniffing, no referrer to other sites, no plugins or <base> games.
+SECURITY_HEADERS = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"same-origin"),
+    (b"content-security-policy", b"frame-ancestors 'none'; object-src 'none'; base-uri 'self'"),
+)
+
+
+def _with_security_headers(headers: list) -> list:
+    present = {key.lower() for key, _ in headers}
+    return list(headers) + [(k, v) for k, v in SECURITY_HEADERS if k not in present]
 
 
 @hookimpl
 def asgi_wrapper(datasette):
-    """CSV *downloads* (`_dl=1`, Content-Disposition: attachment) start with a UTF-8 byte-order mark, as
-    `thanthien export` files do, so that Excel reads Vietnamese correctly; CSV read inline or by
-    scripts (no `_dl`) is left exactly as Datasette writes it."""
+    """Security headers on every answer (SECURITY_HEADERS). CSV *downloads* (`_dl=1`,
+    Content-Disposition: attachment) start with a UTF-8 byte-order mark, as `thanthien export` files
+    do, so that Excel reads Vietnamese correctly; CSV read inline or by scripts (no `_dl`) is left
+    exactly as Datasette writes it."""
     def wrap(app):
         async def csv_with_bom(scope, receive, send):
-            if scope.get("type") != "http" or not scope.get("path", "").endswith(".csv"):
+            if scope.get("type") != "http":
                 return await app(scope, receive, send)
             pending = {"bom": False}
+            is_csv = scope.get("path", "").endswith(".csv")
 
             async def wrapped_send(event):
                 if event["type"] == "http.response.start":
+                    event = dict(event, headers=_with_security_headers(event.get("headers", [])))
                     headers = {key.lower(): value for key, value in event.get("headers", [])}
-                    if (headers.get(b"content-type", b"").startswith(b"text/csv")
+                    if (is_csv and headers.get(b"content-type", b"").startswith(b"text/csv")
                             and b"attachment" in headers.get(b"content-disposition", b"")):
                         pending["bom"] = True
                         event = dict(event, headers=[(k, v) for k, v in event.get("headers", []) if k.lower() != b"content-length"])

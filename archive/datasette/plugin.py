@@ -131,10 +131,37 @@ def matches_all(text: str | None, query: str | None) -> int:
     return int(len({number for _, _, number in _matches(_tokens(text), terms)}) == len(terms))
 
 
+# The functions are open to anyone who can type SQL: inputs past these caps are refused (an
+# article is far below them), so no query can make one call run for seconds or take gigabytes.
+TEXT_CAP = 2_000_000        # characters of text
+QUERY_CAP = 1_000           # characters of a search query
+# SQL functions that hand out native pointers or touch files: denied to every query.
+DENIED_FUNCTIONS = frozenset({"fts3_tokenizer", "fts5", "load_extension", "readfile", "writefile", "edit",
+                              "sqlite_offset"})
+_SQLITE_FUNCTION, _SQLITE_DENY, _SQLITE_OK = 31, 1, 0
+
+
+def _capped(function, *caps):
+    def call(*args):
+        for value, cap in zip(args, caps):
+            if isinstance(value, str) and len(value) > cap:
+                raise ValueError(f"{function.__name__}: input of {len(value):,} characters, more than {cap:,}")
+        return function(*args)
+    call.__name__ = function.__name__
+    return call
+
+
+def _authorizer(action, arg1, arg2, db_name, trigger):
+    if action == _SQLITE_FUNCTION and (arg2 or "").lower() in DENIED_FUNCTIONS:
+        return _SQLITE_DENY
+    return _SQLITE_OK
+
+
 @hookimpl(trylast=True)
 def prepare_connection(conn):
-    conn.create_function("fold", 1, fold, deterministic=True)
-    conn.create_function("escape_fts", 1, escape_fts_folded, deterministic=True)
-    conn.create_function("thanthien_snippet", 2, snippet, deterministic=True)
-    conn.create_function("thanthien_snippet", 3, snippet, deterministic=True)
-    conn.create_function("thanthien_match", 2, matches_all, deterministic=True)
+    conn.create_function("fold", 1, _capped(fold, TEXT_CAP), deterministic=True)
+    conn.create_function("escape_fts", 1, _capped(escape_fts_folded, QUERY_CAP), deterministic=True)
+    conn.create_function("thanthien_snippet", 2, _capped(snippet, TEXT_CAP, QUERY_CAP), deterministic=True)
+    conn.create_function("thanthien_snippet", 3, _capped(snippet, TEXT_CAP, QUERY_CAP), deterministic=True)
+    conn.create_function("thanthien_match", 2, _capped(matches_all, TEXT_CAP, QUERY_CAP), deterministic=True)
+    conn.set_authorizer(_authorizer)

@@ -64,6 +64,8 @@ def full_date_spans(text: str):
         for m in pattern.finditer(text):
             a, b, c = (int(g) for g in m.groups())
             y, mo, d = {"ymd": (a, b, c), "dmy": (c, b, a), "mdy": (c, a, b)}[order]
+            if order == "dmy" and mo > 12 >= d and pattern is _DMY:
+                mo, d = d, mo  # "8/23/2023 2:15:00 PM": DotNetNuke in an en-US culture prints month first
             try:
                 yield m.start(), m.end(), dt.date(y, mo, d)
             except ValueError:
@@ -125,25 +127,18 @@ def is_date_line(text: str) -> bool:
 
 # --- dates in sentences --------------------------------------------------------------------------
 _DAYPART = r"(?:sáng|chiều|tối|trưa|đêm)"
+# Each form is found by its core (a required "ngày", time of day or the digits), then what stands
+# right before it is read backwards: patterns opening on optional words would be tried at every
+# position of every text (the near-duplicate check reads each archived article).
 # "17/3", "17/3/2023", "17 / 3". Not "Đ/c" (no digits), not "05-CT/TW" (letters), not
 # "34/2007/PL-…" (a 4-digit part is not a month and the code continues), not "tháng 12/2023".
 _DM_SLASH = re.compile(
-    rf"(?P<part>{_DAYPART}\s+)?(?:(?:hôm\s+)?(?:thứ\s+\S+,?\s+)?(?:nay\s*\(\s*)?)?(?P<ngay>(?:vào\s+)?ngày\s+)?"
-    r"(?<![\w/.\-])(?P<d>\d{1,2})\s*/\s*(?P<m>\d{1,2})(?:\s*/\s*(?P<y>\d{4}))?(?![\d/\-]|\.\d)",
-    re.I,
-)
+    r"(?<![\w/.\-])(?P<d>\d{1,2})\s*/\s*(?P<m>\d{1,2})(?:\s*/\s*(?P<y>\d{4}))?(?![\d/\-]|\.\d)")
 # "ngày 4 tháng 10 năm 2022", "Sáng ngày 4 tháng 10"
 _DM_WORDS = re.compile(
-    rf"(?P<part>{_DAYPART}\s+)?(?P<ngay>(?:vào\s+)?ngày\s+)(?P<d>\d{{1,2}})\s+tháng\s+(?P<m>\d{{1,2}})"
-    r"(?:\s*(?:năm|,)?\s*(?P<y>\d{4}))?",
-    re.I,
-)
+    r"(?P<ngay>ngày\s+)(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})(?:\s*(?:năm|,)?\s*(?P<y>\d{4}))?", re.I)
 # "ngày 17-3-2023", "ngày 17.3": dashes and dots only after "ngày", where they cannot be a code.
-_DM_DASH = re.compile(
-    rf"(?P<part>{_DAYPART}\s+)?(?P<ngay>(?:vào\s+)?ngày\s+)(?P<d>\d{{1,2}})[-.](?P<m>\d{{1,2}})"
-    r"(?:[-.](?P<y>\d{4}))?(?![\d\w])",
-    re.I,
-)
+_DM_DASH = re.compile(r"(?P<ngay>ngày\s+)(?P<d>\d{1,2})[-.](?P<m>\d{1,2})(?:[-.](?P<y>\d{4}))?(?![\d\w])", re.I)
 # "Chiều 5-4", "Tối 19.5", "Sáng 19-5-2024": a dash or dot after a time of day, which no document
 # code and no decimal number has.
 _DAYPART_DASH = re.compile(
@@ -151,8 +146,11 @@ _DAYPART_DASH = re.compile(
     r"(?:(?P=sep)(?P<y>\d{4}))?(?![\d\w/\-])(?!\.\d)",
     re.I,
 )
+# What may stand before a date's core: "Sáng", "hôm thứ Ba,", "nay (", "vào ngày".
+_PREFIX = re.compile(
+    rf"(?P<part>{_DAYPART}\s+)?(?:hôm\s+)?(?:thứ\s+\S+,?\s+)?(?:nay\s*\(\s*)?(?:vào\s+)?(?P<ngay>ngày\s+)?$", re.I)
 # A document code just before a date ("Kế hoạch số 120-KH/HU ngày 5/1/2023"): the document's date.
-_DOC_BEFORE = re.compile(r"(?:\d+[-/]\S*[A-ZĐ]{2,}\S*|ban hành|ký)\s*,?\s*(?:ngày\s*)?$")
+_DOC_BEFORE = re.compile(r"(?:\d+[-/]\S*[A-ZĐ]{2,}\S*|ban hành|ký)\s*,?\s*(?:vào\s*)?(?:ngày\s*)?$")
 _MONTH_BEFORE = re.compile(r"tháng\s*$", re.I)
 
 
@@ -178,9 +176,17 @@ def day_month_mentions(text: str) -> list[DateMention]:
             if _MONTH_BEFORE.search(text[max(0, m.start("d") - 7): m.start("d")]):
                 continue  # "tháng 3/2023" is a month, not a day
             seen.add(m.start("d"))
+            groups = m.groupdict()
+            start, part, ngay = m.start(), bool(groups.get("part")), bool(groups.get("ngay"))
+            if not part:
+                window = text[max(0, start - 40): start]
+                before = _PREFIX.search(window)
+                if before.group(0):
+                    start -= len(window) - before.start()
+                    part, ngay = bool(before.group("part")), ngay or bool(before.group("ngay"))
             y = int(m.group("y")) if m.group("y") else None
-            doc = bool(_DOC_BEFORE.search(text[max(0, m.start() - 40): m.start()]))
-            found.append(DateMention(m.start(), d, mo, y, bool(m.group("part")), bool(m.group("ngay")), doc))
+            doc = bool(_DOC_BEFORE.search(text[max(0, start - 40): start]))
+            found.append(DateMention(start, d, mo, y, part, ngay, doc))
     return sorted(found, key=lambda mention: mention.pos)
 
 

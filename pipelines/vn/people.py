@@ -159,18 +159,23 @@ def _titled_names(text: str):
         if verb:
             span = span[: verb.start()]
         words = span.split()
+        for _ in range(3):  # "… Ma Thị Thúy lần lượt công bố": words after the name, before the verb
+            if words and not is_syllable(words[-1]):
+                words.pop()
         tail = len(words)
         while tail > 0 and is_syllable(words[tail - 1]):
             tail -= 1  # the run of capitalised syllables that ends the span
-        for start in range(max(tail, len(words) - 4), len(words) - 2):
-            # a family name, an Ê Đê "H'…", or any syllable before the middle names "Văn"/"Thị"
-            if words[start] in _SURNAMES or words[start].startswith("H'") or words[start + 1] in _MIDDLE_NAMES:
-                # a bare "Chủ tịch Hồ Chí Minh" is history, not an official present: an office
-                # names its body ("Chủ tịch UBND xã", "Trưởng Ban Dân vận Huyện ủy")
-                if start >= 3:
-                    title = _offices_before(text, m.start()) + " ".join(words[:start])
-                    yield m.start(), " ".join(words[start:]), title
-                break
+        starts = range(max(tail, len(words) - 4), len(words) - 2)
+        # the syllable before a middle name "Văn"/"Thị" opens the name ("xã Trung Hà Quan Văn Lợi");
+        # else a family name or an Ê Đê "H'…"
+        start = next((i for i in starts if words[i + 1] in _MIDDLE_NAMES), None)
+        if start is None:
+            start = next((i for i in starts if words[i] in _SURNAMES or words[i].startswith("H'")), None)
+        # a bare "Chủ tịch Hồ Chí Minh" is history, not an official present: an office names its
+        # body ("Chủ tịch UBND xã", "Trưởng Ban Dân vận Huyện ủy")
+        if start is not None and start >= 3:
+            title = _offices_before(text, m.start()) + " ".join(words[:start])
+            yield m.start(), " ".join(words[start:]), title
 
 
 def officials(body_text: str, author: str | None = None) -> list[dict]:

@@ -150,9 +150,13 @@ def district_mentions(text: str, people: tuple[str, ...] | None = None):
 _PROVINCE_RE = re.compile(rf"(?<![\wÀ-ỹ])(?:{alternation('province_types')})\s+", re.I)
 
 
-def province_mentions(text: str):
-    """Every province named: (position, "Name") — "tỉnh Điện Biên", "Tỉnh ủy Sơn La", "UBND tỉnh Lai Châu"."""
+def province_mentions(text: str, people: tuple[str, ...] | None = None):
+    """Every province named: (position, "Name") — "tỉnh Điện Biên", "Tỉnh ủy Sơn La", "UBND tỉnh Lai
+    Châu"; never a person named after a title ("Phó Chủ tịch UBND tỉnh Lê Thị Hương")."""
+    if people is None:
+        people = tuple(o["name"] for o in officials(text))
     for m in _PROVINCE_RE.finditer(text):
         got = read_name(text, m.end())
-        if got and not NUMBER_NAME.fullmatch(got[0]):
-            yield m.start(), got[0]
+        name = _without_person(got[0], people) if got else ""
+        if name and not NUMBER_NAME.fullmatch(name):
+            yield m.start(), name

@@ -27,7 +27,7 @@ class Liferay(Platform):
     date_css = (".metadata-publish-date", ".date-created", ".asset-metadata .metadata-entry")
     lead_css = (".asset-summary", ".journal-content-article .sapo")
     body_css = ("div.journal-content-article",)
-    author_css = (".asset-full-content .metadata-author", ".metadata-author")
+    author_css = (".asset-full-content .metadata-author", ".metadata-author", ".asset-author")
     body_noise_css = (".asset-links", ".related-assets", ".taglib-social-bookmarks")
 
     def feed_urls(self, base_url, rss_paths=()):

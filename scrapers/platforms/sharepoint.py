@@ -22,6 +22,7 @@ class SharePoint(Platform):
     title_css = ("p.tandan-p-article-news-title", ".tandan-p-article-news-title")
     title_suffix_re = re.compile(r"\s+-\s+CỔNG THÔNG TIN.*$", re.I)
     date_css = ("span.tandan-span-date-publish", ".tandan-span-date-publish")
+    author_css = (".tandan-span-author", ".tandan-p-article-author")
     lead_css = ("p.tandan-p-article-news-summary",)
     body_css = ("div#ctl00_PlaceHolderMain_ctl03__ControlWrapper_RichHtmlField", "div.ms-rtestate-field")
     body_noise_css = (".tandan-div-article-other", ".td-tags")

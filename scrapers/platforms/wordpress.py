@@ -16,7 +16,7 @@ class WordPress(Platform):
     article_url_re = re.compile(r"^/\d{4}/\d{2}/\d{2}/[^/]+/?$")
 
     title_css = ("h1.entry-title", ".entry-title")
-    date_css = ("time.entry-date", "time.published", "time")
+    date_css = ("time.entry-date", "time.published", ".entry-meta .published", "[itemprop=datePublished]", "time")
     date_attr = "datetime"
     body_css = ("div.entry-content",)
     author_css = (".author.vcard .fn", ".author.vcard a", ".byline .author")

@@ -212,6 +212,7 @@ class Simulator(FaultsMixin):
     def start(self) -> "Simulator":
         if self._servers:
             return self
+        self._fault_stop.clear()
         try:
             for i, portal in enumerate(self.portals.values()):
                 port = self.port_base + i if self.port_base else 0
@@ -230,6 +231,7 @@ class Simulator(FaultsMixin):
         return self
 
     def stop(self) -> None:
+        self._fault_stop.set()  # requests stalled by a `timeout` fault end now
         for server, thread in self._servers:
             server.shutdown()  # returns once serve_forever has left its loop
             server.server_close()

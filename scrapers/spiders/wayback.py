@@ -52,6 +52,9 @@ class WaybackSpider(scrapy.Spider):
         "CONCURRENT_REQUESTS_PER_DOMAIN": 1,
         "AUTOTHROTTLE_ENABLED": False,
         "DOWNLOAD_DELAY": 0,
+        # the Wayback Machine's etiquette (scrapers/wayback.py) paces this spider, not the per-site
+        # budget of live crawls (scrapers/politeness.py)
+        "THANTHIEN_SITE_INTERVAL": 0.0,
         "RANDOMIZE_DOWNLOAD_DELAY": False,
         "DOWNLOAD_TIMEOUT": 180,
     }

@@ -1,0 +1,93 @@
+"""Politeness at the organisation's level: one request budget per registrable domain.
+
+Every `*.thanhhoa.gov.vn` portal is one province's servers. Scrapy's slots are per host and per
+crawler, so a scheduled crawl of 27 Thanh Hóa portals (27 crawlers in one process) would send
+~20 requests/s to that province. `SiteBudgetMiddleware` keeps one clock per registrable domain for
+the whole process: requests to any host under it leave at most one per `THANTHIEN_SITE_INTERVAL`
+seconds (default 1.0), or per the site's robots.txt `Crawl-delay` when that is longer. Loopback
+hosts (the bundled simulator) are exempt only under `--simulated`; no setting exempts a real host.
+"""
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import time
+from urllib.parse import urlsplit
+
+from protego import Protego
+
+# Second-level suffixes under which Vietnamese organisations register (gov.vn, edu.vn …): the
+# registrable domain is one label more.
+_VN_SUFFIXES = {"gov.vn", "edu.vn", "com.vn", "org.vn", "net.vn", "ac.vn", "info.vn", "name.vn", "health.vn",
+                "int.vn", "pro.vn", "biz.vn"}
+
+
+def registrable_domain(host: str) -> str:
+    """"quanson.thanhhoa.gov.vn" → "thanhhoa.gov.vn", "baothanhhoa.vn" → "baothanhhoa.vn",
+    "web.archive.org" → "archive.org"; an IP address or "localhost" is itself."""
+    host = (host or "").lower().rstrip(".")
+    if _is_ip(host) or "." not in host:
+        return host
+    labels = host.split(".")
+    keep = 3 if ".".join(labels[-2:]) in _VN_SUFFIXES else 2
+    return ".".join(labels[-keep:])
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+        return True
+    except ValueError:
+        return False
+
+
+def is_loopback(host: str) -> bool:
+    host = (host or "").strip("[]").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class SiteBudgetMiddleware:
+    """Holds each request until its registrable domain's clock allows it (process-wide)."""
+
+    _next_free: dict[str, float] = {}     # registrable domain → monotonic time the next request may leave
+    _crawl_delay: dict[str, float] = {}   # registrable domain → robots.txt Crawl-delay, seconds
+
+    def __init__(self, interval: float, simulated: bool, user_agent: str):
+        self.interval = max(0.0, interval)
+        self.simulated = simulated
+        self.user_agent = user_agent
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        settings = crawler.settings
+        return cls(settings.getfloat("THANTHIEN_SITE_INTERVAL", 1.0), settings.getbool("THANTHIEN_SIMULATED"),
+                   settings.get("USER_AGENT") or "*")
+
+    def wait_for(self, host: str) -> float:
+        """Book the next slot of host's domain; the seconds to wait for it."""
+        if self.simulated and is_loopback(host):
+            return 0.0
+        domain = registrable_domain(host)
+        interval = max(self.interval, self._crawl_delay.get(domain, 0.0))
+        now = time.monotonic()
+        at = max(now, self._next_free.get(domain, 0.0))
+        self._next_free[domain] = at + interval
+        return at - now
+
+    async def process_request(self, request, spider=None):
+        wait = self.wait_for(urlsplit(request.url).hostname or "")
+        if wait > 0:
+            await asyncio.sleep(wait)
+        return None
+
+    def process_response(self, request, response, spider=None):
+        if urlsplit(request.url).path == "/robots.txt" and response.status == 200:
+            delay = Protego.parse(response.text if hasattr(response, "text") else "").crawl_delay(self.user_agent)
+            if delay:
+                self._crawl_delay[registrable_domain(urlsplit(request.url).hostname or "")] = float(delay)
+        return response
