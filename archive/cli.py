@@ -84,6 +84,9 @@ def crawl(portal_names, start_url, base_urls, simulated, full, refresh, override
         settings[key] = value
     summary = run_crawl(targets, db_path, overrides=settings, simulated=simulated)
     _print_summary(summary)
+    if summary.storage_failure:
+        _fail(f"the crawl stopped: {summary.storage_failure}; what was stored before is kept, "
+              "free space and run the same command again to resume")
     if summary.unreachable:
         click.echo(f"thanthien: unreachable (no page could be fetched): {', '.join(summary.unreachable)}", err=True)
         sys.exit(2)

@@ -2,6 +2,8 @@
 one `crawl_runs` row for the whole invocation."""
 from __future__ import annotations
 
+import json
+import sqlite3
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +27,7 @@ class CrawlSummary:
     unreachable: list[str] = field(default_factory=list)
     events: dict = field(default_factory=dict)
     status: str = "running"
+    storage_failure: str | None = None     # why a write failed (scrapers/storage.py), if one did
 
     @property
     def totals(self) -> dict:
@@ -74,16 +77,32 @@ def run_crawl(targets: list[dict], db_path: Path, *, overrides: dict | None = No
     summary.unreachable = [name for name, counts in summary.per_portal.items() if not counts.get("ok_responses")]
     if status == "finished" and summary.unreachable:
         status = "unreachable"
-    archive_db.finish_run(db, run_id, status=status, **summary.totals)
-    summary.events = archive_db.event_counts(db, run_id)
-    for name in summary.per_portal:
-        summary.per_portal[name]["errors"] = db.execute(
-            "select count(*) from crawl_events where crawl_run_id = ? and portal = ? and final = 1", [run_id, name]
-        ).fetchone()[0]
-    # Fold the WAL into the main file: `thanthien serve` opens the archive immutable, which ignores WAL.
-    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    db.close()
+    failures = [c.stats.get_value("thanthien/storage_failed") for _, c in crawlers if c.stats]
+    summary.storage_failure = next(filter(None, failures), None)
+    if summary.storage_failure:
+        status = "failed"  # a write failed (scrapers/storage.py): the crawl stopped there
     summary.status = status
+    try:
+        archive_db.finish_run(db, run_id, status=status, **summary.totals)
+        if summary.storage_failure:
+            booked = json.loads(db.execute("select error_summary from crawl_runs where id = ?", [run_id]).fetchone()[0]
+                                or "{}")
+            with db.conn:
+                db["crawl_runs"].update(run_id, {"error_summary": json.dumps(
+                    {**booked, "storage_failed": summary.storage_failure}, ensure_ascii=False)})
+        summary.events = archive_db.event_counts(db, run_id)
+        for name in summary.per_portal:
+            summary.per_portal[name]["errors"] = db.execute(
+                "select count(*) from crawl_events where crawl_run_id = ? and portal = ? and final = 1", [run_id, name]
+            ).fetchone()[0]
+        # Fold the WAL into the main file: `thanthien serve` opens the archive immutable, which ignores WAL.
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except sqlite3.OperationalError:
+        if not summary.storage_failure:
+            raise
+        # the disk is still full: the run stays booked "running" and is seen as interrupted next time
+    finally:
+        db.close()
     return summary
 
 

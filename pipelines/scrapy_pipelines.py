@@ -1,10 +1,15 @@
 """Scrapy item pipelines: thin adapters from crawled pages to the pure functions and the archive."""
 from __future__ import annotations
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+
 from scrapy.exceptions import DropItem
 
 from archive import db as archive_db
 from archive.lock import hold_writer, release_writer
+from scrapers.storage import STORAGE_ERRORS, stop_on_storage_failure, storage_failed
 
 from .extract import NotAnArticle, extract_record, soft_failure
 
@@ -21,16 +26,24 @@ def drop_kind(body: bytes) -> str:
     return soft_failure(body) or "not_article"
 
 
+# Extraction is CPU work: it runs in this one worker thread, off the reactor, so one huge page never
+# stalls fetching (the reactor keeps its turns while lxml and the readers work). One worker: the
+# readers' caches need no locks, and pages are extracted in the order they came.
+_EXTRACTOR = ThreadPoolExecutor(max_workers=1, thread_name_prefix="thanthien-extract")
+
+
 class ExtractPipeline:
     """Raw page → record (decode, extract, classify, structure: all in `extract_record`)."""
 
-    def process_item(self, item, spider=None):
+    async def process_item(self, item, spider=None):
         if item.get("status") == 304:
             raise PageDropped("not_modified", f"not modified since the last capture: {item['url']}")
         if item.get("status", 200) != 200:
             raise PageDropped(f"http{item['status']}", f"HTTP {item['status']} at {item['url']}")
         try:
-            record = extract_record(item["body"], item["url"], item.get("headers"), portal=item.get("portal_entry"))
+            record = await asyncio.get_running_loop().run_in_executor(
+                _EXTRACTOR, partial(extract_record, item["body"], item["url"], item.get("headers"),
+                                    portal=item.get("portal_entry")))
         except NotAnArticle as exc:
             raise PageDropped(drop_kind(item["body"]), str(exc)) from None
         if item.get("portal") is None:
@@ -70,12 +83,18 @@ class StorePipeline:
 
     def process_item(self, item, spider=None):
         spider = spider or self.crawler.spider
-        _id, status = archive_db.upsert_record(
-            self.db, item["record"], seen_at=item.get("fetched_at"), crawl_run_id=getattr(spider, "crawl_run_id", None),
-            capture_id=item.get("capture_id"),
-            # a Wayback snapshot (scrapers/spiders/wayback.py): never replaces a live row ("kept_live")
-            recovered_from=item.get("recovered_from"), snapshot_date=item.get("snapshot_date"),
-        )
+        if storage_failed(self.crawler):
+            return {"url": item["url"], "status": "not_stored"}  # stopping (scrapers/storage.py)
+        try:
+            _id, status = archive_db.upsert_record(
+                self.db, item["record"], seen_at=item.get("fetched_at"), crawl_run_id=getattr(spider, "crawl_run_id", None),
+                capture_id=item.get("capture_id"),
+                # a Wayback snapshot (scrapers/spiders/wayback.py): never replaces a live row ("kept_live")
+                recovered_from=item.get("recovered_from"), snapshot_date=item.get("snapshot_date"),
+            )
+        except STORAGE_ERRORS as exc:
+            stop_on_storage_failure(self.crawler, exc, "archive database")
+            return {"url": item["url"], "status": "not_stored"}
         self.stats.inc_value(f"thanthien/articles_{status}")
         if item["record"]["is_launch_report"]:
             self.stats.inc_value("thanthien/launch_reports")

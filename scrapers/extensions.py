@@ -113,6 +113,16 @@ class WarcRecorder:
             self.db.close()
 
     def response_received(self, response, request, spider):
+        from scrapers.storage import STORAGE_ERRORS, stop_on_storage_failure, storage_failed
+
+        if storage_failed(self.crawler):
+            return  # the crawl is stopping: nothing more is written
+        try:
+            self._keep(response, request, spider)
+        except STORAGE_ERRORS as exc:
+            stop_on_storage_failure(self.crawler, exc, "WARC capture")
+
+    def _keep(self, response, request, spider):
         from datetime import datetime, timezone
 
         fetched_at = datetime.now(timezone.utc).replace(microsecond=0)

@@ -67,3 +67,42 @@ def test_repair_keeps_complete_records_after_a_damaged_stretch_and_cuts_only_the
     assert path.stat().st_size == size - 25
     for rec, prefix in [(r, "body") for r in first] + [(r, "later") for r in later]:
         assert read_record(tmp_path, rec.warc_path, rec.offset).body.startswith(prefix.encode())
+
+
+def test_a_full_disk_mid_crawl_stops_it_cleanly_and_keeps_what_was_stored(simulator, tmp_path):
+    """The crawl process may not grow any file past a limit (as a full disk refuses writes): the
+    first refused write stops the crawl — one reason, the run booked `failed`, no traceback storm
+    — and everything stored before stays whole; with space again, the same command resumes."""
+    import resource
+    import signal
+    import sqlite3
+
+    from .conftest import thanthien
+    from .test_captures import crawl_args
+
+    db_path = tmp_path / "full" / "thanthien.db"
+    thanthien("crawl", "--simulated", "--db", db_path, "--start-url", "http://127.0.0.1:9/", check=False)  # an empty archive
+    room = db_path.stat().st_size + 300_000  # room for some articles, then "disk full"
+
+    def limit():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (room, resource.RLIM_INFINITY))
+
+    result = thanthien(*crawl_args(simulator, db_path), check=False, preexec_fn=limit, timeout=300)
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert result.stderr.count("Traceback") == 0, result.stderr[-3000:]
+    assert result.stderr.count("storage failed (") == 1
+    assert "thanthien: the crawl stopped: " in result.stderr
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("pragma integrity_check").fetchone()[0] == "ok"
+    stored = conn.execute("select count(*) from articles").fetchone()[0]
+    status, summary = conn.execute("select status, error_summary from crawl_runs order by id desc limit 1").fetchone()
+    conn.close()
+    assert status in ("failed", "running") and (status == "running" or "storage_failed" in summary)
+    # every WARC file still reads record by record (the failed write left no half record behind)
+    for path in (db_path.parent / "warc").glob("*.warc.gz"):
+        repair_file(path)
+        assert complete_gzip_end(path)[0]
+    thanthien(*crawl_args(simulator, db_path))  # space again: the same command resumes
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("select count(*) from articles").fetchone()[0] == len(simulator.ground_truth()) >= stored
