@@ -169,6 +169,7 @@ def test_a_warc_cut_at_any_point_imports_what_precedes_the_cut_with_one_reason(t
     every cut imports the complete records before it and names one reason, never a traceback."""
     from archive import db as archive_db
     from archive.ingest import import_warc
+    from archive.warc import complete_gzip_end
 
     warc = sorted((crawled["db_path"].parent / "warc").glob("*.warc.gz"))[0]
     data = warc.read_bytes()
@@ -179,7 +180,9 @@ def test_a_warc_cut_at_any_point_imports_what_precedes_the_cut_with_one_reason(t
         folder.mkdir()
         (folder / "t.warc.gz").write_bytes(data[:cut])
         summary = import_warc(archive_db.open_db(folder / "a.db"), folder, [folder / "t.warc.gz"])
-        assert summary.counts["malformed"] == 1 and len(summary.changed) == 1, cut
+        # a cut that falls between two records leaves a shorter, whole file: nothing to report
+        whole_file = complete_gzip_end(folder / "t.warc.gz")[0]
+        assert summary.counts["malformed"] == len(summary.changed) == (0 if whole_file else 1), cut
         assert summary.counts["html_responses"] <= whole
 
 
