@@ -19,7 +19,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from archive import db as archive_db
-from archive.warc import complete_gzip_end, read_record, safe_name, to_read_record
+from archive.warc import RecordTooLarge, complete_gzip_end, read_record, safe_name, to_read_record
 from pipelines.extract import NotAnArticle, extract_record
 from scrapers.registry import default_registry, portal_for_url
 from scrapers.wayback import timestamp_iso
@@ -86,12 +86,17 @@ def import_warc(db, archive_dir: Path, files: list[Path], progress=None) -> Inge
                     if progress:
                         progress()
                     if record.rec_type != "response":
-                        record.content_stream().read()
+                        stream = record.content_stream()
+                        while stream.read(1 << 20):  # read through, chunk by chunk
+                            pass
                         summary.counts["skipped_not_response"] += 1
                         continue
                     read = to_read_record(record)
                 except StopIteration:
                     break
+                except RecordTooLarge:
+                    summary.counts["skipped_too_large"] += 1  # read through, kept nowhere
+                    continue
                 except _WARC_ERRORS as exc:
                     # warcio meets a cut or a foreign file: (some truncations raise AttributeError
                     # deep inside it) — one reason, and the records before it stay imported

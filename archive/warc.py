@@ -145,12 +145,27 @@ def read_record(archive_dir: Path, warc_path: str, offset: int) -> ReadRecord:
     raise ValueError(f"no response record at {warc_path}:{offset}")
 
 
-def to_read_record(record) -> ReadRecord:
+# A response body larger than this is not read into memory: no article page comes near it (the
+# crawler cuts pages at DOWNLOAD_MAXSIZE, 10 MB), and a 1 GB record must not take 3 GB of RAM.
+MAX_RECORD_BYTES = 20 * 1024 * 1024
+
+
+class RecordTooLarge(ValueError):
+    """A record's body is over MAX_RECORD_BYTES; it was read through and dropped."""
+
+
+def to_read_record(record, max_bytes: int = MAX_RECORD_BYTES) -> ReadRecord:
     status = int(record.http_headers.get_statuscode() or 0) if record.http_headers else 0
     headers = dict(record.http_headers.headers) if record.http_headers else {}
+    stream = record.content_stream()
+    body = stream.read(max_bytes + 1)
+    if len(body) > max_bytes:
+        while stream.read(1 << 20):  # read through the rest, chunk by chunk, keeping nothing
+            pass
+        raise RecordTooLarge(f"a record of more than {max_bytes:,} bytes")
     return ReadRecord(
         url=record.rec_headers.get_header("WARC-Target-URI"), status=status, headers=headers,
-        body=record.content_stream().read(), warc_date=record.rec_headers.get_header("WARC-Date"),
+        body=body, warc_date=record.rec_headers.get_header("WARC-Date"),
         warc_headers=dict(record.rec_headers.headers),
     )
 
@@ -215,7 +230,10 @@ def _member_end(data, pos: int) -> int | None:
     while i < len(data):
         chunk = data[i: i + _CHUNK]
         try:
-            decompressor.decompress(chunk)
+            # at most _CHUNK of output at a time: a chunk of compressed zeros holds ~64 MB
+            decompressor.decompress(chunk, _CHUNK)
+            while decompressor.unconsumed_tail and not decompressor.eof:
+                decompressor.decompress(decompressor.unconsumed_tail, _CHUNK)
         except zlib.error:
             return None
         if decompressor.eof:

@@ -63,3 +63,67 @@ def test_a_copy_cut_short_by_a_kill_is_never_taken_for_the_file(tmp_path):
     import_warc(fresh, archive, [source])
     assert len(_titles(fresh)) == 3
     assert copy.read_bytes() == source.read_bytes()
+
+
+def _peak_import_mb(folder: Path, record_mb: int) -> tuple[dict, float]:
+    """Import a WARC holding a page, a response record of record_mb MB (zeros: a small file) and
+    another page, in a fresh process; (counts, its peak RSS in MB)."""
+    import io
+    import json
+    import subprocess
+    import sys
+    import textwrap
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    folder.mkdir()
+    path = folder / "huge.warc.gz"
+    with open(path, "wb") as fh:
+        writer = WARCWriter(fh, gzip=True)
+        for i, body in enumerate([BODY.format(t="Xã Na Mèo ra mắt mô hình", u="Na Mèo").encode(), None,
+                                  BODY.format(t="Xã Sơn Điện ra mắt mô hình", u="Sơn Điện").encode()]):
+            size = record_mb * 1024 * 1024
+            payload = io.BytesIO(body) if body is not None else _Zeros(size)
+            headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(f"https://x.example.vn/tin/{i}", "response", payload=payload,
+                                                          http_headers=headers, length=None if body else size))
+    root = Path(__file__).resolve().parents[1]
+    script = textwrap.dedent(f"""
+        import json, resource, sys
+        sys.path.insert(0, {str(root)!r})
+        from pathlib import Path
+        from archive import db as archive_db
+        from archive.ingest import import_warc
+        folder = Path({str(folder)!r})
+        summary = import_warc(archive_db.open_db(folder / "a.db"), folder, [folder / "huge.warc.gz"])
+        print(json.dumps({{"counts": dict(summary.counts),
+                           "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+    """)
+    out = json.loads(subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                                    timeout=300).stdout)
+    return out["counts"], out["peak_mb"]
+
+
+def test_a_huge_record_is_skipped_in_bounded_memory(tmp_path):
+    """A 300 MB response record between two pages is counted "skipped_too_large" and read through
+    chunk by chunk; the pages around it are imported; and the import's peak memory does not grow
+    with the record (a 30 MB one and a 300 MB one cost the same)."""
+    small_counts, small_peak = _peak_import_mb(tmp_path / "small", 30)
+    counts, peak = _peak_import_mb(tmp_path / "big", 300)
+    assert counts["skipped_too_large"] == 1 and counts["html_responses"] == 2
+    assert small_counts["skipped_too_large"] == 1
+    assert peak - small_peak < 40, (small_peak, peak)
+
+
+class _Zeros(io.RawIOBase if False else object):
+    """A payload of n zero bytes, produced as read (the test file stays small in memory too)."""
+
+    def __init__(self, n: int):
+        self.left = n
+
+    def read(self, size: int = -1) -> bytes:
+        size = self.left if size is None or size < 0 else min(size, self.left)
+        size = min(size, 1 << 20)
+        self.left -= size
+        return b"\0" * size
