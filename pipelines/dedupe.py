@@ -38,7 +38,7 @@ from .text import _LOOKALIKES, _SPACES, clean_text, fold, nfc
 from .vn.boards import board_sizes
 from .vn.credits import is_credit_label, is_credit_line
 from .vn.dates import day_month_mentions
-from .vn.places import unit_mentions
+from .vn.places import unit_mentions, unit_name
 
 # ---------------------------------------------------------------------------------- parameters
 #: Word shingle length. Vietnamese is written syllable by syllable, so a "word" here is a syllable
@@ -482,7 +482,7 @@ def _features(tokens: _Tokens, normalized: str, text: str) -> Features:
     counts: dict[str, int] = {}
     padded = f" {normalized} "
     for _pos, unit in unit_mentions(text):
-        name = fold(unit.split(" ", 2)[-1] if unit.startswith("thị trấn ") else unit.split(" ", 1)[1])
+        name = fold(unit_name(unit))
         name = " ".join(re.sub(r"[^\w\s]", " ", name).split())
         if name and name not in counts:
             counts[sys.intern(name)] = max(1, padded.count(f" {name} "))

@@ -116,7 +116,7 @@ def test_a_huge_record_is_skipped_in_bounded_memory(tmp_path):
     assert peak - small_peak < 40, (small_peak, peak)
 
 
-class _Zeros(io.RawIOBase if False else object):
+class _Zeros:
     """A payload of n zero bytes, produced as read (the test file stays small in memory too)."""
 
     def __init__(self, n: int):

@@ -81,6 +81,12 @@ _PLURAL_BEFORE = re.compile(r"(?:các|những|\d+|hai|ba|bốn|năm|sáu|bảy|t
 _LIST_SEPARATOR = re.compile(r"\s*(?:,|;|và|,\s*và)\s*(?!(?:" + _UNIT_TYPES + r")\b)", re.I)
 
 
+def unit_name(unit: str) -> str:
+    """"xã Trung Hạ" → "Trung Hạ", "thị trấn Quan Sơn" → "Quan Sơn": a mention without its type word."""
+    m = _TYPE_RE.match(unit)
+    return unit[m.end():].strip() if m else unit
+
+
 def unit_mentions(text: str):
     """Every unit named in text: (position, "xã Name"), expanding lists after a plural type word.
 
