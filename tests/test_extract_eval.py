@@ -50,8 +50,8 @@ def test_extraction_meets_the_issue_thresholds():
 def test_blind_set_is_frozen_and_split():
     pages = extract_eval.load_blind()
     halves = {half: [g for name, _p, g in pages if name in extract_eval.load_blind_names(half)] for half in ("dev", "test")}
-    # the third test half is b20 alone (16 pages, 7 families): b19's writer stopped before it was done
-    assert len(pages) >= 80 and len(halves["test"]) >= 16
+    # the third test half: b19 and b20 (32 pages, 20 launch reports), each frozen before its first run
+    assert len(pages) >= 80 and len(halves["test"]) >= 32
     for half, golds in halves.items():
         launches = sum(g["is_launch_report"] for g in golds)
         assert 0.3 <= launches / len(golds) <= 0.7
@@ -67,22 +67,24 @@ def test_blind_dev_half_meets_the_page_level_targets():
     assert {f: report["fields"][f]["f1"] for f in extract_eval.EVENT_FIELDS if report["fields"][f]["f1"] < 0.95} == {}
 
 
-# The third test half as first measured (README "Measured"): below target on published_date,
-# author, units and slogans, with one false launch report. A regression floor, 0.02 under each
-# score; the half is never read, so these only move when dev work moves them.
+# The third test half as first measured (README "Measured"; b20 first run alone, then b19 once its
+# writer had finished it): below target on author, units, district, province, slogans, with three
+# false launch reports (plans of launches to come). A regression floor, 0.02 under each score; the
+# half is never read, so these only move when dev work moves them.
 TEST_HALF_MEASURED = {
-    "title": 1.000, "published_date": 0.933, "author": 0.857, "body_text": 1.000, "is_launch_report": 0.952,
-    "event_date": 1.000, "district": 0.941, "province": 0.952, "board_size": 1.000, "units": 0.774,
-    "officials": 0.949, "officials_title": 0.949, "slogans": 0.927, "documents": 0.976,
+    "title": 1.000, "published_date": 0.968, "author": 0.926, "body_text": 1.000, "is_launch_report": 0.930,
+    "event_date": 0.973, "district": 0.923, "province": 0.930, "board_size": 0.968, "units": 0.794,
+    "officials": 0.966, "officials_title": 0.949, "slogans": 0.915, "documents": 0.967,
 }
+TEST_HALF_FALSE_LAUNCHES = 3
 
 
 def test_blind_test_half_regression_floor():
-    """Reported, never read: the third test half (b20, 16 pages written after the second half was
-    opened) must not fall below what it scored when first run."""
+    """Reported, never read: the third test half (b19 and b20, 32 pages written after the second half
+    was opened) must not fall below what it scored when first run."""
     pages = extract_eval.load_blind("test")
-    assert len(pages) >= 16
+    assert len(pages) >= 32
     report = extract_eval.evaluate_pages(pages)
     scores = {f: report["fields"][f]["f1"] for f in TEST_HALF_MEASURED}
     assert all(scores[f] >= TEST_HALF_MEASURED[f] - 0.02 for f in scores), scores
-    assert report["confusion"]["fp"] <= 1 and report["confusion"]["fn"] == 0
+    assert report["confusion"]["fp"] <= TEST_HALF_FALSE_LAUNCHES and report["confusion"]["fn"] == 0
