@@ -109,17 +109,28 @@ def _chain_score(el, scores) -> float:
     """The best score along an element and its chain of single-child wrappers."""
     best = scores.get(el, 0.0)
     while True:
-        kids = [c for c in el if isinstance(c.tag, str)]
-        if len(kids) != 1:
+        el = _only_child(el)
+        if el is None:
             return best
-        el = kids[0]
         best = max(best, scores.get(el, 0.0))
+
+
+def _only_child(el):
+    """The element's one child element, or None when it has none or several. Stops at the second:
+    asked of every paragraph's container, a full list of children would make a long body quadratic."""
+    only = None
+    for c in el:
+        if isinstance(c.tag, str):
+            if only is not None:
+                return None
+            only = c
+    return only
 
 
 def _mere_wrapper(el) -> bool:
     """An element whose only content is one child element (no text of its own)."""
-    children = [c for c in el if isinstance(c.tag, str)]
-    return (len(children) == 1 and not (el.text or "").strip() and not (children[0].tail or "").strip()
+    child = _only_child(el)
+    return (child is not None and not (el.text or "").strip() and not (child.tail or "").strip()
             and tag_of(el) not in ("body", "html"))
 
 

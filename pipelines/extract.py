@@ -10,15 +10,13 @@ import hashlib
 import re
 from urllib.parse import urljoin, urlsplit
 
-import lxml.html
-from lxml import etree
-
 from archive.gazetteer import district_of, district_spelling, province_of, province_spelling
 from archive.gazetteer import resolve as resolve_place
 from scrapers.platforms import Platform, fingerprint, get_platform
 from scrapers.registry import Portal, default_registry, portal_for_url
 
 from .body import BodyParts, byline_after, walk_body
+from .bounds import bounded_body, bounded_html, parse_html, reading_text
 from .boxes import is_hidden_box
 from .classify import classify
 from .generic import SITE_NAME_WORDS, extract_generic, trafilatura_fields
@@ -79,16 +77,19 @@ def extract_record(body: bytes, url: str, headers: dict | None = None, *, portal
     if portal is None:
         portal = portal_for_url(url)
     text, _encoding = decode_body(body, headers)
-    fields, doc = extract_fields(text, url, portal)
+    # bounded work per page (pipelines.bounds): the capture keeps every byte, the reader a bounded view
+    fields, doc = extract_fields(bounded_html(text), url, portal)
     if not fields["title"] or len(fields["body_text"]) < 200:
         raise NotAnArticle(f"no article at {url}: title={bool(fields['title'])}, body {len(fields['body_text'])} chars")
-    verdict = classify(fields["title"], fields["body_text"])
+    fields["body_text"] = bounded_body(fields["body_text"])
+    reading = reading_text(fields["body_text"])
+    verdict = classify(fields["title"], reading)
     event = None
     if verdict.is_launch_report:
         # the site's own name and footer, read only where the registry does not say
         site_district, site_province = (None, None) if portal and portal.district and portal.province else site_place(doc)
         event = structure_event(
-            fields["title"], fields["body_text"], fields["published_date"],
+            fields["title"], reading, fields["published_date"],
             # the registry's, else what the site's own name and footer say (never a guess)
             portal_district=(portal.district if portal else None) or _district_then(site_district, fields["published_date"]),
             portal_province=(portal.province if portal else None) or site_province,
@@ -210,10 +211,7 @@ def _quality(fields: dict) -> float:
 def _parse(html_text: str, url: str):
     # lxml refuses str input that carries an XML encoding declaration; strip it.
     html_text = re.sub(r"^\s*<\?xml[^>]*>", "", html_text)
-    try:
-        doc = lxml.html.document_fromstring(html_text or "<html></html>", base_url=url)
-    except (etree.ParserError, ValueError):
-        doc = lxml.html.document_fromstring("<html></html>")
+    doc = parse_html(html_text, url)
     for bad in doc.xpath("//script|//style|//noscript|//template"):
         bad.drop_tree()
     for amp in doc.iter("amp-img"):

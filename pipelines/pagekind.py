@@ -214,11 +214,6 @@ def _in_chrome(element) -> bool:
 
 def judge_html(html_text: str) -> PageKind:
     """`page_kind` of an HTML string (for callers that have no parsed document)."""
-    import lxml.html
-    from lxml import etree
+    from .bounds import parse_html
 
-    try:
-        root = lxml.html.document_fromstring(html_text or "<html></html>")
-    except (etree.ParserError, ValueError):
-        root = lxml.html.document_fromstring("<html></html>")
-    return page_kind(root)
+    return page_kind(parse_html(html_text))

@@ -2,8 +2,9 @@
 
 Every `*.thanhhoa.gov.vn` portal is one province's servers. Scrapy's slots are per host and per
 crawler, so a scheduled crawl of 27 Thanh Hóa portals (27 crawlers in one process) would send
-~20 requests/s to that province. `SiteBudgetMiddleware` keeps one clock per registrable domain for
-the whole process: requests to any host under it leave at most one per `THANTHIEN_SITE_INTERVAL`
+~20 requests/s to that province. `SiteBudget` keeps one clock per registrable domain for
+the whole process, and `SiteBudgetHandler` (the http and https download handler) holds each request
+until its clock allows it: requests to any host under it leave at most one per `THANTHIEN_SITE_INTERVAL`
 seconds (default 1.0), or per the site's robots.txt `Crawl-delay` when that is longer. Loopback
 hosts (the bundled simulator) are exempt only under `--simulated`; no setting exempts a real host.
 """
@@ -15,6 +16,8 @@ import time
 from urllib.parse import urlsplit
 
 from protego import Protego
+
+from scrapers.middlewares import VisibleRetryHTTPHandler
 
 # Second-level suffixes under which Vietnamese organisations register (gov.vn, edu.vn …): the
 # registrable domain is one label more.
@@ -51,22 +54,15 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-class SiteBudgetMiddleware:
-    """Holds each request until its registrable domain's clock allows it (process-wide)."""
+class SiteBudget:
+    """The process-wide clock of each registrable domain: when its next request may leave."""
 
     _next_free: dict[str, float] = {}     # registrable domain → monotonic time the next request may leave
     _crawl_delay: dict[str, float] = {}   # registrable domain → robots.txt Crawl-delay, seconds
 
-    def __init__(self, interval: float, simulated: bool, user_agent: str):
+    def __init__(self, interval: float, simulated: bool):
         self.interval = max(0.0, interval)
         self.simulated = simulated
-        self.user_agent = user_agent
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        settings = crawler.settings
-        return cls(settings.getfloat("THANTHIEN_SITE_INTERVAL", 1.0), settings.getbool("THANTHIEN_SIMULATED"),
-                   settings.get("USER_AGENT") or "*")
 
     def wait_for(self, host: str) -> float:
         """Book the next slot of host's domain; the seconds to wait for it."""
@@ -79,15 +75,58 @@ class SiteBudgetMiddleware:
         self._next_free[domain] = at + interval
         return at - now
 
-    async def process_request(self, request, spider=None):
-        wait = self.wait_for(urlsplit(request.url).hostname or "")
+    async def hold(self, url: str) -> None:
+        """Return when a request to url may leave."""
+        wait = self.wait_for(urlsplit(url).hostname or "")
         if wait > 0:
             await asyncio.sleep(wait)
-        return None
+
+    @classmethod
+    def note_crawl_delay(cls, host: str, delay: float) -> None:
+        cls._crawl_delay[registrable_domain(host)] = float(delay)
+
+    @classmethod
+    def reset(cls) -> None:
+        cls._next_free.clear()
+        cls._crawl_delay.clear()
+
+
+class SiteBudgetHandler(VisibleRetryHTTPHandler):
+    """The http(s) download handler, holding each request until its domain's clock allows it.
+
+    The wait is here, after Scrapy's per-host slots and their delays, not in a downloader
+    middleware: a middleware releases a request into its host's slot queue, where AutoThrottle can
+    hold it further, so requests released a second apart by the budget could still leave together
+    from 27 slots. Here the spacing is the one on the wire."""
+
+    def __init__(self, crawler):
+        super().__init__(crawler)
+        settings = crawler.settings
+        self.budget = SiteBudget(settings.getfloat("THANTHIEN_SITE_INTERVAL", 1.0),
+                                 settings.getbool("THANTHIEN_SIMULATED"))
+
+    async def download_request(self, request):
+        await self.budget.hold(request.url)
+        return await self.fetch(request)
+
+    async def fetch(self, request):
+        """Send request now (what the budget holds; the benchmark replaces it)."""
+        return await super().download_request(request)
+
+
+class CrawlDelayMiddleware:
+    """Reads each robots.txt answer's `Crawl-delay` (after decompression) into the site budget."""
+
+    def __init__(self, user_agent: str):
+        self.user_agent = user_agent
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler.settings.get("USER_AGENT") or "*")
 
     def process_response(self, request, response, spider=None):
         if urlsplit(request.url).path == "/robots.txt" and response.status == 200:
             delay = Protego.parse(response.text if hasattr(response, "text") else "").crawl_delay(self.user_agent)
             if delay:
-                self._crawl_delay[registrable_domain(urlsplit(request.url).hostname or "")] = float(delay)
+                SiteBudget.note_crawl_delay(urlsplit(request.url).hostname or "", delay)
         return response

@@ -32,7 +32,7 @@ ITEM_PIPELINES = {
     "pipelines.scrapy_pipelines.StorePipeline": 900,
 }
 DOWNLOADER_MIDDLEWARES = {
-    "scrapers.politeness.SiteBudgetMiddleware": 40,
+    "scrapers.politeness.CrawlDelayMiddleware": 40,
     "scrapers.middlewares.BackoffDelayMiddleware": 50,
     "scrapers.middlewares.StayOnPortalMiddleware": 60,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
@@ -41,8 +41,8 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapers.middlewares.RedirectLoopGuard": 610,
 }
 DOWNLOAD_HANDLERS = {
-    "http": "scrapers.middlewares.VisibleRetryHTTPHandler",
-    "https": "scrapers.middlewares.VisibleRetryHTTPHandler",
+    "http": "scrapers.politeness.SiteBudgetHandler",
+    "https": "scrapers.politeness.SiteBudgetHandler",
 }
 REDIRECT_MAX_TIMES = 5
 RETRY_TIMES = 4

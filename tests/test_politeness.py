@@ -4,19 +4,19 @@ import asyncio
 import time
 
 import pytest
+
+from .conftest import thanthien
 from scrapy import Request
 from scrapy.http import TextResponse
 
-from scrapers.politeness import SiteBudgetMiddleware, is_loopback, registrable_domain
+from scrapers.politeness import CrawlDelayMiddleware, SiteBudget, is_loopback, registrable_domain
 
 
 @pytest.fixture(autouse=True)
 def fresh_clocks():
-    SiteBudgetMiddleware._next_free.clear()
-    SiteBudgetMiddleware._crawl_delay.clear()
+    SiteBudget.reset()
     yield
-    SiteBudgetMiddleware._next_free.clear()
-    SiteBudgetMiddleware._crawl_delay.clear()
+    SiteBudget.reset()
 
 
 @pytest.mark.parametrize("host, domain", [
@@ -28,13 +28,13 @@ def test_registrable_domain(host, domain):
     assert registrable_domain(host) == domain
 
 
-def _release_times(middleware, urls):
+def _release_times(budget, urls):
     async def run():
         started = time.monotonic()
         times = []
 
         async def one(url):
-            await middleware.process_request(Request(url))
+            await budget.hold(url)
             times.append((url, time.monotonic() - started))
 
         await asyncio.gather(*(one(u) for u in urls))
@@ -44,16 +44,16 @@ def _release_times(middleware, urls):
 
 
 def test_hosts_of_one_province_share_one_budget_across_crawlers():
-    # two middlewares: two crawlers (two portals) in one process
-    a, b = SiteBudgetMiddleware(0.3, False, "thanthien"), SiteBudgetMiddleware(0.3, False, "thanthien")
+    # two budgets: the download handlers of two crawlers (two portals) in one process
+    a, b = SiteBudget(0.3, False), SiteBudget(0.3, False)
     urls = ["https://quanson.thanhhoa.gov.vn/1", "https://samson.thanhhoa.gov.vn/1", "https://nhuxuan.thanhhoa.gov.vn/1"]
 
     async def run():
         started = time.monotonic()
         times = []
 
-        async def one(mw, url):
-            await mw.process_request(Request(url))
+        async def one(budget, url):
+            await budget.hold(url)
             times.append(time.monotonic() - started)
 
         await asyncio.gather(one(a, urls[0]), one(b, urls[1]), one(a, urls[2]), one(b, "https://baothanhhoa.vn/x"))
@@ -66,17 +66,34 @@ def test_hosts_of_one_province_share_one_budget_across_crawlers():
 
 
 def test_robots_crawl_delay_lengthens_the_budget():
-    mw = SiteBudgetMiddleware(0.1, False, "thanthien")
+    mw, budget = CrawlDelayMiddleware("thanthien"), SiteBudget(0.1, False)
     robots = TextResponse("https://quanson.thanhhoa.gov.vn/robots.txt", body=b"User-agent: *\nCrawl-delay: 0.5\n",
                           encoding="utf-8")
     mw.process_response(Request(robots.url), robots)
-    times = _release_times(mw, ["https://a.thanhhoa.gov.vn/1", "https://b.thanhhoa.gov.vn/2"])
+    times = _release_times(budget, ["https://a.thanhhoa.gov.vn/1", "https://b.thanhhoa.gov.vn/2"])
     assert times[1] - times[0] >= 0.48
 
 
 def test_simulated_exempts_loopback_only():
-    mw = SiteBudgetMiddleware(0.4, True, "thanthien")
+    budget = SiteBudget(0.4, True)
     assert is_loopback("127.0.0.1") and is_loopback("localhost") and not is_loopback("quanson.thanhhoa.gov.vn")
-    assert _release_times(mw, ["http://127.0.0.1:8001/a", "http://127.0.0.1:8002/b", "http://127.0.0.1:8001/c"])[-1] < 0.1
-    times = _release_times(mw, ["https://quanson.thanhhoa.gov.vn/1", "https://samson.thanhhoa.gov.vn/1"])
+    assert _release_times(budget, ["http://127.0.0.1:8001/a", "http://127.0.0.1:8002/b", "http://127.0.0.1:8001/c"])[-1] < 0.1
+    times = _release_times(budget, ["https://quanson.thanhhoa.gov.vn/1", "https://samson.thanhhoa.gov.vn/1"])
     assert times[1] >= 0.38  # --simulated never removes the delay of a real host
+
+
+def test_a_real_crawl_of_three_portals_of_one_domain_keeps_the_budget_on_the_wire(simulator, tmp_path):
+    # Three portals on 127.0.0.1 (one "domain"), not --simulated: the budget applies. Each host's
+    # slot has its own delay (DOWNLOAD_DELAY); a budget applied before the slots released requests
+    # on time and the slots then sent them together. The simulator sees when each request arrives.
+    names = ["sim-quanson", "sim-samson", "sim-krongpac"]
+    before = len(simulator.request_times)
+    args = ["crawl", "--db", tmp_path / "t.db", "--set", "THANTHIEN_SITE_INTERVAL=0.25",
+            "--set", "DOWNLOAD_DELAY=0.6", "--set", "AUTOTHROTTLE_START_DELAY=0.6", "--set", "CLOSESPIDER_PAGECOUNT=4"]
+    for name in names:
+        args += ["--portal", name, "--base-url", f"{name}={simulator.base_urls[name]}"]
+    thanthien(*args)
+    arrived = sorted(simulator.request_times[before:])
+    assert len(arrived) >= 9
+    gaps = [b - a for a, b in zip(arrived, arrived[1:])]
+    assert min(gaps) >= 0.2, gaps  # 0.25 s budget; a little for the clocks of two processes

@@ -128,12 +128,18 @@ def _is_author(name: str, author: str | None) -> bool:
     return fold(name) in people or fold(name) == fold(author)
 
 
+_OFFICE_WINDOW = 300
+
+
 def _offices_before(text: str, pos: int) -> str:
     """Offices written before a title-first title, comma-separated: "Ủy viên Ban Thường vụ, " of
     "… có Ủy viên Ban Thường vụ, Trưởng Ban Dân vận Huyện ủy Sầm Thị Lan"."""
     prefix = ""
     while True:
-        m = re.search(r"([^;:.(\n,]+),\s*$", text[:pos])
+        # an office is a few words: look back a bounded window, so a page-long run without
+        # punctuation costs a constant, not a scan from every position
+        window = max(0, pos - _OFFICE_WINDOW)
+        m = re.search(r"([^;:.(\n,]+),\s*$", text[window:pos])
         if not m:
             return prefix
         # the segment after the sentence's verb ("… hội nghị có Ủy viên Ban Thường vụ")
@@ -141,7 +147,7 @@ def _offices_before(text: str, pos: int) -> str:
         if not _TITLE_HEADS.match(segment) or _ends_with_name(segment):
             return prefix  # not an office, or another person's title and name ("… huyện Tẩn Láo Lở, …")
         prefix = segment + ", " + prefix
-        pos = m.start(1) + m.group(1).rfind(segment)
+        pos = window + m.start(1) + m.group(1).rfind(segment)
 
 
 def _ends_with_name(segment: str) -> bool:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import threading
+import time
 import traceback
 from email.utils import parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -204,6 +205,7 @@ class Simulator(FaultsMixin):
         self.base_urls: dict[str, str] = {}
         self.sites: dict[str, Site] = {}
         self.requests: list[tuple[str, str, str, int]] = []
+        self.request_times: list[float] = []  # time.monotonic() of each of self.requests
         self._lock = threading.Lock()
         self._servers: list[tuple[_PortalServer, threading.Thread]] = []
         self._init_faults(faults)
@@ -281,6 +283,7 @@ class Simulator(FaultsMixin):
     def _record(self, portal: str, method: str, path: str, status: int) -> None:
         with self._lock:
             self.requests.append((portal, method, path, status))
+            self.request_times.append(time.monotonic())
 
     def _site(self, portal: str) -> Site:
         if portal not in self.sites:
