@@ -106,3 +106,38 @@ def test_offices_before_a_title_are_read_after_a_long_unpunctuated_run():
     text = filler + "hội nghị có Ủy viên Ban Thường vụ, Trưởng Ban Dân vận Huyện ủy Sầm Thị Lan dự."
     assert officials(text) == [{"name": "Sầm Thị Lan",
                                 "title": "Ủy viên Ban Thường vụ, Trưởng Ban Dân vận Huyện ủy"}]
+
+
+def test_extraction_runs_off_the_event_loop_so_fetching_keeps_its_turns():
+    # the crawler's reactor is an asyncio loop: while one large page is extracted, other coroutines
+    # (downloads, the scheduler) must keep running. A ticker counts its turns during one extraction.
+    import asyncio
+
+    from pipelines.scrapy_pipelines import ExtractPipeline
+
+    big = page("".join(f"<div class=row><p>{LEAD} Đoạn {i}.</p>" for i in range(4_000)))
+    item = {"url": URL, "body": big, "headers": {}, "status": 200, "portal": None}
+
+    async def run():
+        ticks = 0
+        done = asyncio.Event()
+
+        async def ticker():
+            nonlocal ticks
+            while not done.is_set():
+                ticks += 1
+                await asyncio.sleep(0.005)
+
+        tick_task = asyncio.create_task(ticker())
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        await ExtractPipeline().process_item(item)
+        took = loop.time() - started
+        done.set()
+        await tick_task
+        return ticks, took
+
+    ticks, took = asyncio.run(run())
+    assert "Đoạn 3999." in item["record"]["body_text"]
+    # blocked, the loop would turn once; free, about once per 5 ms of the extraction
+    assert ticks >= max(5, took / 0.005 / 4), (ticks, took)
