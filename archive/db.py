@@ -12,9 +12,10 @@ from pathlib import Path
 
 import sqlite_utils
 
+from archive import permalink
 from pipelines.text import fold
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 DEFAULT_DB = Path("archive") / "thanthien.db"
 
 
@@ -81,7 +82,7 @@ def _create_tables(db: sqlite_utils.Database) -> None:
          "published_date": str, "author": str, "source": str, "body_text": str, "images": str,
          "content_hash": str, "is_launch_report": int, "launch_score": float, "event": str,
          "first_seen": str, "last_seen": str, "crawl_run_id": int, "capture_id": int,
-         "recovered_from": str, "snapshot_date": str, "story_id": int, "is_canonical": int},
+         "recovered_from": str, "snapshot_date": str, "story_id": int, "is_canonical": int, "article_key": str},
         pk="id", not_null={"canonical_url", "url"}, if_not_exists=True,
         foreign_keys=[("portal", "portals", "name"), ("crawl_run_id", "crawl_runs", "id"), ("capture_id", "captures", "id")],
     )
@@ -99,6 +100,11 @@ def _create_tables(db: sqlite_utils.Database) -> None:
             db["articles"].add_column(column, int)
     db["articles"].create_index(["story_id"], if_not_exists=True)
     db["articles"].create_index(["canonical_url"], unique=True, if_not_exists=True)
+    # the public key of each article (archive/permalink.py); archives made before it get theirs here
+    if "article_key" not in db["articles"].columns_dict:
+        db["articles"].add_column("article_key", str)
+    permalink.fill_missing_keys(db)
+    db["articles"].create_index(["article_key"], unique=True, if_not_exists=True)
     db["articles"].create_index(["published_date"], if_not_exists=True)
     db["articles"].create_index(["content_hash"], if_not_exists=True)
     db["launches"].create(
@@ -152,7 +158,7 @@ VIEWS = {
         "select launches.id, launches.unit, launches.unit_type, launches.district, launches.province, launches.event_date,"
         " substr(launches.event_date, 1, 4) as year, substr(launches.event_date, 1, 7) as month, launches.board_size,"
         " launches.unit_code, launches.new_unit, launches.latitude, launches.longitude, articles.portal,"
-        " articles.title, articles.published_date, articles.url, launches.article_id"
+        " articles.title, articles.published_date, articles.url, launches.article_id, articles.article_key"
         " from launches join articles on articles.id = launches.article_id"
         " where coalesce(articles.is_canonical, 1) = 1"),
     # Launch counts count stories: a report republished by three portals is one launch. The
@@ -162,7 +168,7 @@ VIEWS = {
         " where coalesce(articles.is_canonical, 1) = 1"),
     "article_list": (
         "select id, published_date, substr(published_date, 1, 4) as year, substr(published_date, 1, 7) as month,"
-        " portal, platform, title, author, source, is_launch_report, launch_score, url from articles"),
+        " portal, platform, title, author, source, is_launch_report, launch_score, url, article_key from articles"),
 }
 
 
@@ -202,6 +208,7 @@ def upsert_record(db: sqlite_utils.Database, record: dict, *, seen_at: str | Non
         ).fetchone()
         if existing is None:
             row["first_seen"] = seen_at
+            row["article_key"] = permalink.free_key(db, record["canonical_url"])
             article_id = db["articles"].insert(row).last_pk
             status = "new"
         else:

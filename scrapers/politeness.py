@@ -65,7 +65,8 @@ class SiteBudget:
         self.simulated = simulated
 
     def wait_for(self, host: str) -> float:
-        """Book the next slot of host's domain; the seconds to wait for it."""
+        """Book the next slot of host's domain ahead; the seconds to wait for it (for callers
+        outside an event loop; the crawler's handler uses `hold`)."""
         if self.simulated and is_loopback(host):
             return 0.0
         domain = registrable_domain(host)
@@ -76,10 +77,20 @@ class SiteBudget:
         return at - now
 
     async def hold(self, url: str) -> None:
-        """Return when a request to url may leave."""
-        wait = self.wait_for(urlsplit(url).hostname or "")
-        if wait > 0:
-            await asyncio.sleep(wait)
+        """Return when a request to url may leave: at least one interval after the domain's last
+        departure. The slot is taken when the request really leaves, not booked ahead: a sleep that
+        wakes late on a loaded machine then delays the next request too, instead of letting two
+        leave together."""
+        host = urlsplit(url).hostname or ""
+        if self.simulated and is_loopback(host):
+            return
+        domain = registrable_domain(host)
+        while True:  # one event loop: the check and the taking of the slot cannot interleave
+            now, free = time.monotonic(), self._next_free.get(domain, 0.0)
+            if now >= free:
+                self._next_free[domain] = now + max(self.interval, self._crawl_delay.get(domain, 0.0))
+                return
+            await asyncio.sleep(free - now)
 
     @classmethod
     def note_crawl_delay(cls, host: str, delay: float) -> None:

@@ -312,7 +312,7 @@ def test_article_page_shows_text_and_event(datasette_server, crawled):
     for official in event["officials"]:
         assert official["name"] in html
     assert f'{event["board_size"]} members' in html
-    assert f'href="{article["url"]}"' in html and f'/-/capture/{article["capture_id"]}' in html
+    assert f'href="{article["url"]}"' in html and f'/-/article/{article["article_key"]}/capture' in html
     assert "Cite as" in html
     with pytest.raises(urllib.error.HTTPError) as missing:
         get(f"{datasette_server}/-/article/999999")
@@ -320,7 +320,8 @@ def test_article_page_shows_text_and_event(datasette_server, crawled):
 
 
 def test_titles_and_article_ids_link_to_the_article_page(datasette_server):
-    assert re.search(r'<a href="/-/article/\d+">', get(f"{datasette_server}/thanthien/articles"))
+    # by the permanent key where the row has it; a launch row's article_id is a row id (it redirects)
+    assert re.search(r'<a href="/-/article/[a-z2-7]{10}">', get(f"{datasette_server}/thanthien/articles"))
     assert re.search(r'<a href="/-/article/\d+">', get(f"{datasette_server}/thanthien/launches"))
     assert re.search(r'<a href="/-/capture/\d+">', get(f"{datasette_server}/thanthien/captures"))
 
@@ -435,8 +436,9 @@ def test_stories_export_query_and_article_page_once_articles_have_story_ids(craw
         stories = get_json(f"{base}/thanthien/stories_with_copies.json?_shape=array")
         assert [(s["story_id"], s["copies"], s["article_id"]) for s in stories] == [(901, 2, ids[0])]
         assert stories[0]["copy_list"].count("\n") == 1
-        page = get(f"{base}/-/article/{ids[0]}")
-        assert 'id="tt-copies"' in page and f'href="/-/article/{ids[1]}"' in page
+        page = get(f"{base}/-/article/{ids[0]}")  # the row id redirects to the permanent key
+        key = sqlite_utils.Database(db_path).execute("select article_key from articles where id = ?", [ids[1]]).fetchone()[0]
+        assert 'id="tt-copies"' in page and f'href="/-/article/{key}"' in page
 
 
 # --- hardening (issue "Nothing lost": the published archive) ------------------------------------

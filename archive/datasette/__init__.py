@@ -3,8 +3,10 @@
 plugin.py  search the way people type (folded queries, phrases, prefixes) and snippets
 render.py  cells: <mark> highlights, links to the readable article page
 pages.py   /-/article, /-/capture, /-/search, /-/timeline, /-/map
+banner.py  the "simulated data — fictional people" banner on every page of a simulator archive
 templates/ and static/ are found by Datasette because the plugin is this package.
 """
+from .banner import extra_template_vars  # noqa: F401
 from .pages import asgi_wrapper, extra_css_urls, menu_links, register_routes  # noqa: F401
 from .plugin import prepare_connection  # noqa: F401
 from .render import render_cell  # noqa: F401

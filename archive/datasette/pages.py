@@ -1,6 +1,8 @@
 """Pages of our own: the readable article, the archived capture, search across tables, timeline and map.
 
-  /-/article/{id}   the article as text with its structured launch event beside it
+  /-/article/{key}  the article as text with its structured launch event beside it (its
+                    permanent key, archive/permalink.py; /-/article/{id} redirects there)
+  /-/article/{key}/capture  the archived bytes of its capture
   /-/capture/{id}   the archived response bytes from the WARC, sandboxed (scripts never run here)
   /-/search?q=      search across articles, launches, officials, slogans, documents and portals
   /-/timeline       launches per month as a bar chart (datasette-vega on the canned query)
@@ -66,6 +68,10 @@ def _json(text, default):
         return default
 
 
+def _absolute(request, path: str) -> str:
+    return f"{request.scheme}://{request.host}{path}"
+
+
 def _safe_href(url) -> str | None:
     """Only http(s) links from stored data (a javascript: URL in an archived field is not a link)."""
     if isinstance(url, str) and urlsplit(url.strip()).scheme in ("http", "https"):
@@ -73,16 +79,27 @@ def _safe_href(url) -> str | None:
     return None
 
 
-async def article_page(request, datasette):
+async def article_by_id(request, datasette):
+    """An old integer link (/-/article/22): row ids change when an archive is rebuilt, so the page
+    lives at the article's permanent key; the old link redirects there."""
     db = await archive_database(datasette)
-    try:
-        article_id = int(request.url_vars["id"])
-    except ValueError:
-        raise NotFound("no such article") from None
-    found = await _rows(db, "select * from articles where id = ?", [article_id])
+    found = await _rows(db, "select article_key from articles where id = ?", [int(request.url_vars["id"])])
+    if not found or not found[0]["article_key"]:
+        raise NotFound(f"no article {request.url_vars['id']} in this archive")
+    return Response.redirect(article_url(datasette, found[0]["article_key"]), status=301)
+
+
+async def _article_by_key(datasette, key: str):
+    db = await archive_database(datasette)
+    found = await _rows(db, "select * from articles where article_key = ?", [key])
     if not found:
-        raise NotFound(f"no article {article_id} in this archive")
-    article = found[0]
+        raise NotFound(f"no article {key} in this archive")
+    return db, found[0]
+
+
+async def article_page(request, datasette):
+    db, article = await _article_by_key(datasette, request.url_vars["key"])
+    article_id = article["id"]
     portal = None
     if article.get("portal"):
         portal = next(iter(await _rows(db, "select * from portals where name = ?", [article["portal"]])), None)
@@ -101,7 +118,8 @@ async def article_page(request, datasette):
         capture = next(iter(await _rows(db, "select * from captures where id = ?", [article["capture_id"]])), None)
     copies = []
     if article.get("story_id") is not None:  # copies of the same report (the dedupe step's story_id)
-        copies = await _rows(db, "select id, title, portal, published_date, url from articles where story_id = ? and id != ?"
+        copies = await _rows(db, "select id, article_key, title, portal, published_date, url from articles"
+                                 " where story_id = ? and id != ?"
                                  " order by published_date, id", [article["story_id"], article_id])
     images = [dict(image, href=_safe_href(image.get("src"))) for image in _json(article.get("images"), [])
               if isinstance(image, dict)]
@@ -111,8 +129,12 @@ async def article_page(request, datasette):
         "documents": documents, "capture": capture, "copies": copies, "images": images, "paragraphs": paragraphs,
         "event": _json(article.get("event"), None), "original_href": _safe_href(article.get("url")),
         "portal_href": _safe_href((portal or {}).get("base_url")), "database": db.name,
-        "capture_url": datasette.urls.path(f"/-/capture/{article['capture_id']}") if capture else None,
+        "capture_url": datasette.urls.path(f"/-/article/{article['article_key']}/capture") if capture else None,
         "row_url": datasette.urls.row(db.name, "articles", str(article_id)),
+        # absolute, for citing: the page's own address as the reader sees it
+        "permalink": _absolute(request, article_url(datasette, article["article_key"])),
+        "capture_permalink": _absolute(request, datasette.urls.path(f"/-/article/{article['article_key']}/capture"))
+        if capture else None,
     }
     return Response.html(await datasette.render_template("thanthien_article.html", context, request=request))
 
@@ -126,7 +148,20 @@ async def capture_page(request, datasette):
     found = await _rows(db, "select * from captures where id = ?", [capture_id])
     if not found:
         raise NotFound(f"no capture {capture_id} in this archive")
-    capture = found[0]
+    return await _capture_response(db, found[0])
+
+
+async def article_capture_page(request, datasette):
+    """The archived bytes of an article's capture, at an address that survives rebuilds."""
+    db, article = await _article_by_key(datasette, request.url_vars["key"])
+    found = await _rows(db, "select * from captures where id = ?", [article.get("capture_id")])
+    if not found:
+        raise NotFound(f"article {article['article_key']} has no capture in this archive")
+    return await _capture_response(db, found[0])
+
+
+async def _capture_response(db, capture: dict):
+    capture_id = capture["id"]
     if not db.path or not capture.get("warc_path"):
         raise NotFound(f"capture {capture_id} has no WARC file here")
     archive_dir = Path(db.path).parent
@@ -155,13 +190,13 @@ async def search_page(request, datasette):
         fts = escape_fts_folded(q)
         count = (await db.execute("select count(*) from articles_fts where articles_fts match ?", [fts])).rows[0][0]
         articles = await _rows(db, """
-            select articles.id, articles.title, articles.published_date, articles.portal, articles.is_launch_report,
+            select articles.id, articles.article_key, articles.title, articles.published_date, articles.portal, articles.is_launch_report,
                    thanthien_snippet(articles.body_text, :q) as snippet
             from articles_fts join articles on articles.id = articles_fts.rowid
             where articles_fts match :fts order by bm25(articles_fts, 5.0, 1.0) limit :limit""",
                                {"q": q, "fts": fts, "limit": SEARCH_LIMIT})
         for row in articles:
-            row["href"] = article_url(datasette, row["id"])
+            row["href"] = article_url(datasette, row["article_key"] or row["id"])
             row["snippet_html"] = marked_html(row["snippet"])
         sections.append({"name": "articles", "title": "Articles", "count": count, "rows": articles,
                          "more": datasette.urls.table(db.name, "articles") + "?_search=" + quote(q),
@@ -220,7 +255,9 @@ async def map_page(request, datasette):
 @hookimpl
 def register_routes():
     return [
-        (r"^/-/article/(?P<id>[0-9]+)$", article_page),
+        (r"^/-/article/(?P<id>[0-9]+)$", article_by_id),
+        (r"^/-/article/(?P<key>[a-z2-7]{10,52})$", article_page),
+        (r"^/-/article/(?P<key>[a-z2-7]{10,52})/capture$", article_capture_page),
         (r"^/-/capture/(?P<id>[0-9]+)$", capture_page),
         (r"^/-/search$", search_page),
         (r"^/-/timeline$", timeline_page),

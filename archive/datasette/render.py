@@ -9,6 +9,8 @@ import markupsafe
 import nh3
 from datasette import hookimpl
 
+from archive import permalink
+
 from .plugin import MARK_CLOSE, MARK_OPEN
 
 # Tables and views whose `id` is the article's id.
@@ -22,8 +24,11 @@ def marked_html(text) -> markupsafe.Markup:
     return markupsafe.Markup(nh3.clean(html, tags={"mark"}, attributes={}, link_rel=None))
 
 
-def article_url(datasette, article_id) -> str:
-    return datasette.urls.path(f"/-/article/{int(article_id)}")
+def article_url(datasette, article) -> str:
+    """The article page: by its permanent key, or by row id (a link that redirects to the key)."""
+    if isinstance(article, str) and not article.isdigit():
+        return datasette.urls.path(permalink.article_path(article))
+    return datasette.urls.path(f"/-/article/{int(article)}")
 
 
 def _link(href: str, text) -> markupsafe.Markup:
@@ -38,7 +43,10 @@ def _keys(row) -> list[str]:
 
 
 def _article_id(row, table):
+    """The article a row is about: its permanent key where the row has it, else its row id."""
     keys = _keys(row)
+    if "article_key" in keys and isinstance(row["article_key"], str) and row["article_key"]:
+        return row["article_key"]
     if table in ARTICLE_TABLES and "id" in keys:
         value = row["id"]
     elif "article_id" in keys:

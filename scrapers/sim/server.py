@@ -124,6 +124,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(Response(405, b"Method Not Allowed", "text/plain; charset=utf-8", {"Allow": "GET, HEAD"}), True)
 
     def _serve(self, send_body: bool) -> None:
+        self.arrived = time.monotonic()  # when the request came in (rendering may take a while)
         parts = urlsplit(self.path)
         req = Request(
             method=self.command,
@@ -145,7 +146,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send(self, resp: Response, send_body: bool) -> None:
         # Recorded before the client can see the response, so tests may read the log right after.
-        self.server.simulator._record(self.server.portal.name, self.command, self.path, resp.status)
+        self.server.simulator._record(self.server.portal.name, self.command, self.path, resp.status,
+                                      getattr(self, "arrived", None))
         self.send_response(resp.status)
         if resp.status != 304:
             self.send_header("Content-Type", resp.content_type)
@@ -205,7 +207,7 @@ class Simulator(FaultsMixin):
         self.base_urls: dict[str, str] = {}
         self.sites: dict[str, Site] = {}
         self.requests: list[tuple[str, str, str, int]] = []
-        self.request_times: list[float] = []  # time.monotonic() of each of self.requests
+        self.request_times: list[float] = []  # when each of self.requests arrived (time.monotonic())
         self._lock = threading.Lock()
         self._servers: list[tuple[_PortalServer, threading.Thread]] = []
         self._init_faults(faults)
@@ -280,10 +282,10 @@ class Simulator(FaultsMixin):
                        if (portal is None or p == portal) and (path is None or pa == path)
                        and (method is None or m == method))
 
-    def _record(self, portal: str, method: str, path: str, status: int) -> None:
+    def _record(self, portal: str, method: str, path: str, status: int, arrived: float | None = None) -> None:
         with self._lock:
             self.requests.append((portal, method, path, status))
-            self.request_times.append(time.monotonic())
+            self.request_times.append(arrived if arrived is not None else time.monotonic())
 
     def _site(self, portal: str) -> Site:
         if portal not in self.sites:
