@@ -10,12 +10,13 @@ page's size and no page can stall a crawl or lose its article:
   images, never text, and are most of the size of the largest real pages;
 - what is left is parsed up to `MAX_PAGE_CHARS` characters;
 - libxml2 stops reading at 256 levels of nesting (2,048 with `huge_tree`; the rest of the page is
-  lost, article included), so before parsing, start tags past `PARSE_DEPTH` open elements are
-  dropped with their end tags (one linear scan of the tags; the scan does not count the elements the
-  parser closes by itself, such as `<td>`, so a tree can still come out deeper). Flattening a parsed
-  tree costs the size of what is moved (lxml walks every subtree it moves), so only what the scan
-  left is flattened in the tree: the page is parsed with `huge_tree` and a tree deeper than
-  `MAX_DEPTH` is flattened, first plain
+  lost, article included), so a page is parsed with `huge_tree`, and when the tree comes out more
+  than `MAX_DEPTH` + 40 levels deep (an XPath test, in C), it is parsed again with every start tag
+  past `PARSE_DEPTH` open elements dropped with its end tag (one linear scan of the tags; the scan
+  does not count the elements the parser closes by itself, such as `<td>`, so a tree can still come
+  out deeper). Flattening a parsed tree costs the size of what is moved (lxml walks every subtree it
+  moves), so only what is left is flattened in the tree: a tree deeper than `MAX_DEPTH` loses,
+  first, plain
   wrappers on the deep paths (no attributes, one child, no text of their own), then plain inline
   tags (`<font>`, `<span>`…), then whatever is still below the limit, their text kept in order;
 - the stored body is at most `BODY_TEXT_MAX` characters and the readers (classify, structure) read
@@ -24,6 +25,7 @@ page's size and no page can stall a crawl or lose its article:
 from __future__ import annotations
 
 import re
+import threading
 
 import lxml.html
 from lxml import etree
@@ -40,6 +42,7 @@ _INLINE_TAGS = frozenset({"font", "span", "b", "i", "u", "em", "strong", "small"
 # elements the scan does not count: void ones, and ones the parser closes by itself
 _UNCOUNTED = frozenset({"br", "img", "hr", "input", "meta", "link", "area", "base", "col", "embed", "param",
                         "source", "track", "wbr", "p", "li", "dt", "dd", "tr", "td", "th", "option"})
+_PARSERS = threading.local()  # one parser a thread: lxml parsers are not to be shared between threads
 _TAG = re.compile(r"<!--.*?-->|<(/?)([a-zA-Z][\w:-]*)[^>]*>", re.S)
 # an attribute value or a CSS url() that is a data: URI past the keep length (linear: no backtracking)
 _DATA_URI = re.compile(r"""(["'(])\s*data:[^"')\s]{%d,}""" % DATA_URI_KEEP, re.I)
@@ -50,7 +53,38 @@ def bounded_html(html_text: str) -> str:
     MAX_PAGE_CHARS characters."""
     if len(html_text) > DATA_URI_KEEP and "data:" in html_text:
         html_text = _DATA_URI.sub(r"\1data:,", html_text)
-    return shallow_tags(html_text[:MAX_PAGE_CHARS])
+    return html_text[:MAX_PAGE_CHARS]
+
+
+def _deeper_than(levels: int):
+    """An XPath test: does the document hold an element more than `levels` below its root element?"""
+    return etree.XPath("boolean(" + "/*" * (levels + 2) + ")")
+
+
+_TOO_DEEP_TO_FLATTEN = _deeper_than(MAX_DEPTH + 40)   # flattening in the tree costs depth × size
+_TOO_DEEP = _deeper_than(MAX_DEPTH)
+
+
+def parse_html(html_text: str, base_url: str | None = None):
+    """An lxml.html document of the bounded page, at most MAX_DEPTH levels deep. Most pages are
+    parsed once and tested twice (two XPath tests, in C); only a deep one is scanned and flattened."""
+    text = bounded_html(html_text)
+    doc = _parse(text, base_url)
+    if _TOO_DEEP_TO_FLATTEN(doc):
+        doc = _parse(shallow_tags(text), base_url)  # the parse may also have stopped at libxml2's limit
+    if _TOO_DEEP(doc):
+        cap_nesting(doc)
+    return doc
+
+
+def _parse(text: str, base_url: str | None):
+    try:
+        parser = getattr(_PARSERS, "parser", None)
+        if parser is None:
+            parser = _PARSERS.parser = lxml.html.HTMLParser(huge_tree=True)
+        return lxml.html.document_fromstring(text or "<html></html>", parser=parser, base_url=base_url)
+    except (etree.ParserError, ValueError):
+        return lxml.html.document_fromstring("<html></html>")
 
 
 def shallow_tags(html_text: str, limit: int = PARSE_DEPTH) -> str:
@@ -79,18 +113,6 @@ def shallow_tags(html_text: str, limit: int = PARSE_DEPTH) -> str:
         return html_text
     pieces.append(html_text[last:])
     return "".join(pieces)
-
-
-def parse_html(html_text: str, base_url: str | None = None):
-    """An lxml.html document of the bounded page, at most MAX_DEPTH levels deep."""
-    parser = lxml.html.HTMLParser(huge_tree=True)
-    try:
-        doc = lxml.html.document_fromstring(bounded_html(html_text) or "<html></html>", parser=parser,
-                                            base_url=base_url)
-    except (etree.ParserError, ValueError):
-        doc = lxml.html.document_fromstring("<html></html>")
-    cap_nesting(doc)
-    return doc
 
 
 def cap_nesting(root, limit: int = MAX_DEPTH) -> int:
