@@ -89,7 +89,7 @@ class Block:
     #: the whole text is bold (<b>, <strong>): legacy headlines, some leads
     bold_only: bool = False
     caption: str | None = None
-    #: a <figure> says its own caption (figcaption); the paragraph after it is never one
+    #: a <figure> that says its own caption (a figcaption): the paragraph after it is never one
     in_figure: bool = False
     #: share of the text inside links (related lists, share buttons, menus)
     link_ratio: float = 0.0
@@ -119,7 +119,7 @@ def walk_blocks(blocks: list[Block]) -> BodyParts:
        "Nguồn:", "Theo …", or a bare personal name).
     4. A text block right after an image is its caption when it looks like one (centered, in
        <em>, classed "caption", sharing a small box with the image, or a short phrase without a
-       full stop); never after a <figure>, which says its own caption. A block in a box named as a
+       full stop); never after a <figure> with a figcaption, which says its own caption. A block in a box named as a
        caption is never body text, image or not.
     """
     blocks = _cut_at_boundary(blocks)
@@ -452,6 +452,8 @@ class _Walk:
             )
 
     def figure(self, el):
+        # a figure with a figcaption says its own caption; one without may have it printed under it
+        has_caption = bool(el.xpath(".//figcaption"))
         for img in (i for i in el.xpath(".//img") if not is_icon(i)):
             # the caption of the image's own figure: a gallery is a <figure> of figures, each with
             # its caption, and the gallery's caption (if any) is the last resort
@@ -467,7 +469,7 @@ class _Walk:
                 found = el.xpath(".//figcaption")
                 caption = one_line(found[0].text_content()) if found and len(el.xpath(".//img")) == 1 else None
             yield Block("image", src=urljoin(self.base_url, img.get("src", "")), caption=caption or None,
-                        in_figure=True, el=img, pos=self.order.get(img, 0))
+                        in_figure=has_caption, el=img, pos=self.order.get(img, 0))
 
 
 def _caption_share(names: list, whole: str) -> float:

@@ -12,7 +12,7 @@ import pytest
 
 from pipelines.body import body_blocks, split_byline, walk_body
 from pipelines.extract import NotAnArticle, extract_record
-from pipelines.vn.dates import is_date_line, parse_page_date
+from pipelines.vn.dates import is_date_line, parse_page_date, strip_dates
 from pipelines.text import encode_cp1258
 from scrapers.platforms import detect_platform, get_platform
 from scrapers.registry import Portal
@@ -256,3 +256,18 @@ def test_unknown_templates_do_not_depend_on_class_names(tmp_path):
         shutil.copy(gold, tmp_path / gold.name)
     report = extract_eval.evaluate(tmp_path)
     assert not extract_eval.threshold_failures(report), extract_eval.format_report(report, details=True)
+
+
+def test_a_meta_line_of_glued_spans_and_a_caption_under_a_bare_figure():
+    # "14/04/2023 10:21:35 SA" and "Tác giả: …" in two spans with nothing between them; a <figure>
+    # with no figcaption, its caption printed in the paragraph under it
+    html = _page(
+        f"<div class=detail><h1>{TITLE}</h1><div class=info><span>14/04/2023 10:21:35 SA</span><span>Tác giả: "
+        f"Lò Văn Tuấn</span></div><div class=content><p>{P1}</p><p>{P2}</p><figure><img src=/a.jpg alt=''></figure>"
+        f"<p style='text-align: center;'><em>Lãnh đạo huyện trao quyết định cho Ban Chỉ đạo.</em></p><p>{P3}</p>"
+        f"<p>{P4}</p></div></div>")
+    record = extract_record(html.encode(), "https://xa.example.vn/tin/1.html")
+    assert record["author"] == "Lò Văn Tuấn" and record["published_date"] == "2023-04-14"
+    assert [i["caption"] for i in record["images"]] == ["Lãnh đạo huyện trao quyết định cho Ban Chỉ đạo."]
+    assert "trao quyết định" not in record["body_text"]
+    assert strip_dates("14/04/2023 10:21 Chiều nay") == "Chiều nay"  # a word, not the CH of a time

@@ -427,3 +427,9 @@ def test_offices_before_a_title_first_name_belong_to_its_title():
         ("Sầm Thị Lan", "Ủy viên Ban Thường vụ, Trưởng Ban Dân vận Huyện ủy"),
         ("Hồ Văn Tiến", "Bí thư Đảng ủy xã Quỳnh Thạch"),
     ]
+
+
+def test_slogans_in_every_pair_of_quotes_and_with_their_number_in_words():
+    text = ("phát động phương châm «năm biết», «ba không»; phương châm ‘2 tăng, 2 giảm’ và nếp '3 cùng'; "
+            "chúc “năm mới an khang”")
+    assert find_slogans(text) == ["năm biết", "ba không", "2 tăng, 2 giảm", "3 cùng"]

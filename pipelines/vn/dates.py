@@ -43,7 +43,9 @@ _DMY_MONTH_NAME = re.compile(rf"(?<!\d)(\d{{1,2}})\s+tháng\s+({_MONTH_NAME})\s*
 _MDY_WP = re.compile(r"\bTh(?:áng)?\s*(\d{1,2})\s+(\d{1,2}),?\s+(\d{4})(?!\d)", re.I)
 _PATTERNS = ((_YMD, "ymd"), (_DMY, "dmy"), (_DMY_FULL_WORDS, "dmy"), (_MDY_WP, "mdy"))
 # A time after a date: "10:21:35 SA", "07:50 CH", "9h30" (SA/CH are AM/PM); part of a date line.
-TIME = re.compile(r"\d{1,2}[:h]\d{2}(?::\d{2})?(?:\s*(?:am|pm|sa|ch)(?![\wÀ-ỹ]))?", re.I)
+# SA/CH may touch the next word when two spans are glued ("10:21:35 SATác giả: …"): a marker is one
+# that no lower-case letter continues ("sáng", "Chiều" are words, not markers).
+TIME = re.compile(r"\d{1,2}[:hH]\d{2}(?::\d{2})?(?:\s*(?i:am|pm|sa|ch)(?![a-zà-ỹđ0-9]))?")
 
 
 def full_date_spans(text: str):

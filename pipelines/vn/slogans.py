@@ -1,4 +1,4 @@
-"""Numbered slogans: “5 biết”, "3 không", “4 thể hiện”, and several in one pair of quotes.
+"""Numbered slogans: “5 biết”, "3 không", «năm biết», ‘4 thể hiện’, and several in one pair of quotes.
 
 An unknown slogan is a number and a few lower-case words in quotes. A known one (`vocabulary.toml`:
 slogans) is read without quotes too ("thực hiện tốt 5 biết, 3 không"). Several numbered phrases in
@@ -13,9 +13,14 @@ from pipelines.text import fold
 from pipelines.vn.letters import LO
 from pipelines.vn.vocabulary import entries
 
-_PHRASE = rf"\d{{1,2}}\s+{LO}+(?:\s+{LO}+){{0,3}}"
-_QUOTED = re.compile(rf"[“\"]\s*({_PHRASE})\s*[”\"]")
-_QUOTED_GROUP = re.compile(rf"[“\"]\s*({_PHRASE}(?:\s*[,;]\s*{_PHRASE})+)\s*[”\"]")
+# the number in digits, or in words inside quotes («năm biết», “ba không”; as written)
+_NUMBER_WORDS = "một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười"
+_PHRASE = (rf"(?:\d{{1,2}}|(?:{_NUMBER_WORDS})(?![\wÀ-ỹ])(?!\s+(?:mới|nay|qua|học|sau|trước|tới)(?![\wÀ-ỹ])))"
+           rf"\s+{LO}+(?:\s+{LO}+){{0,3}}")  # "năm" of a year ("năm mới", "năm nay") is no number
+# every pair of quotes reporters use: “ ” " " « » ‘ ’ ' '
+_OPEN, _CLOSE = r"[“\"«‘']", r"[”\"»’']"
+_QUOTED = re.compile(rf"{_OPEN}\s*({_PHRASE})\s*{_CLOSE}")
+_QUOTED_GROUP = re.compile(rf"{_OPEN}\s*({_PHRASE}(?:\s*[,;]\s*{_PHRASE})+)\s*{_CLOSE}")
 _KNOWN = [" ".join(w.split()) for entry in entries("slogans") for w in entry["words"]]
 _COMPOUND = {s for s in _KNOWN if "," in s}
 # A known slogan written without quotes, as a whole phrase that ends there — before punctuation,
