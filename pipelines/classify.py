@@ -80,7 +80,10 @@ PASSING_RE = re.compile(
     # an anniversary or a retrospective: "Sau 1 năm ra mắt mô hình …", "Kể từ khi ra mắt …"
     r"|\bsau (?:\d+|mot|hai|ba|bon|nam|sau) (?:nam|thang)$|\b(?:ke tu khi|tu khi)$"
 )
-FUTURE_RE = re.compile(r"\b(?:se|du kien|chuan bi|ke hoach|tien toi|phan dau)\b")
+FUTURE_RE = re.compile(r"\b(?:se|du kien|chuan bi|ke hoach|tien toi|phan dau|san sang)\b")
+# A count of units that have launched, anywhere in the clause before the launch: "toàn huyện đã
+# có 8/14 xã, thị trấn tổ chức ra mắt mô hình" (a review's tally, not the report of a launch).
+COUNT_BEFORE_RE = re.compile(r"\bda co (?:\d+|hai|ba|bon|nam|sau|bay|tam|chin|muoi)\b")
 # A plan, an announcement or a preparation that governs the launch phrase: "Kế hoạch tổ chức hội
 # nghị ra mắt …", "tổng duyệt chương trình Lễ ra mắt …" (the cue words: vocabulary.toml plan_cues),
 # "ban hành Kế hoạch số 35/KH-UBND về tổ chức hội nghị ra mắt …", "Thông báo về việc tổ chức lễ
@@ -223,6 +226,7 @@ def launch_mentions(sentence: str) -> list[str]:
         after = n[m.end():].split()[:16]
         near_before = " ".join(before[-8:])
         if (PASSING_RE.search(near_before) or FUTURE_RE.search(" ".join(before[-3:]))
+                or COUNT_BEFORE_RE.search(" ".join(before))
                 or PLAN_BEFORE_RE.search(" ".join(before)) or HOWTO_BEFORE_RE.search(" ".join(before))
                 or DEADLINE_AFTER_RE.search(" ".join(after)) or FUTURE_AFTER_RE.search(" ".join(after))):
             kinds.append(PASSING)

@@ -213,12 +213,28 @@ def test_launch_together_with_a_review_in_the_title_is_still_a_launch():
             "2024 - 2025 đến lãnh đạo 24 xã, thị trấn.\n\nCác xã được chọn phải thành lập Ban Chỉ đạo và tổ chức "
             "ra mắt mô hình trước ngày 30/6/2024.",
         ),
+        (  # readiness: the ceremony is still to come
+            f"Huyện E sẵn sàng ra mắt mô hình {MODEL} tại 4 xã",
+            f"Chiều 9/8, đoàn công tác kiểm tra công tác chuẩn bị ra mắt mô hình {MODEL} tại huyện E."
+            "\n\nLễ ra mắt dự kiến tổ chức trong hai ngày 15 và 16/8/2024.",
+        ),
+        (  # a review's tally of the communes that launched, under a headline that reads like a launch
+            f"Huyện G: 8 xã, thị trấn ra mắt mô hình {MODEL}",
+            f"Chiều 2/10, Ban Thường vụ Huyện ủy G tổ chức hội nghị sơ kết 1 năm xây dựng mô hình {MODEL}."
+            "\n\nTheo báo cáo, sau 1 năm triển khai, toàn huyện đã có 8/14 xã, thị trấn tổ chức ra mắt mô hình.",
+        ),
     ],
 )
 def test_plans_and_planning_meetings_are_not_launches(title, body):
     c = classify(title, body)
     assert not c.is_launch_report, c.reasons
     assert c.launch_score < 0.5
+
+
+def test_a_report_of_several_communes_launching_is_not_a_tally():
+    c = classify(f"Hai xã ra mắt mô hình {MODEL}",
+                 f"Sáng 12/4, xã H và xã K tổ chức hội nghị ra mắt mô hình {MODEL}; hai xã đã có nhiều cách làm hay.")
+    assert c.is_launch_report, c.reasons
 
 
 def test_plan_words_far_from_the_launch_do_not_block_it():
