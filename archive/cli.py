@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import sys
 import time
 from pathlib import Path
@@ -19,6 +20,10 @@ DB_OPTION = click.option("--db", "db_path", type=click.Path(dir_okay=False, path
 class CliError(click.ClickException):
     """One clear line and exit 1, never a traceback."""
 
+    def show(self, file=None) -> None:
+        click.echo(f"thanthien: {self.format_message()}", err=True, file=file)
+
+
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="thanthien")
@@ -27,20 +32,129 @@ def cli():
     «Chính quyền thân thiện, vì Nhân dân phục vụ»."""
 
 
-@cli.command()
+@cli.group(invoke_without_command=True)
 @click.option("--json", "as_json", is_flag=True, help="JSON lines instead of a table.")
 @click.option("--all", "show_all", is_flag=True, help="Include the simulator's portals.")
-def portals(as_json, show_all):
-    """List the portal registry."""
-    for portal in default_registry().values():
-        if portal.simulated and not show_all:
-            continue
+@click.option("--province", help="Only this province's portals (diacritics and 'tỉnh' optional: --province 'son la').")
+@DB_OPTION
+@click.pass_context
+def portals(ctx, as_json, show_all, province, db_path):
+    """List the portal registry with each portal's latest check, and portals per province.
+
+    `thanthien portals check` probes the portals' hosts and records what answers."""
+    if ctx.invoked_subcommand:
+        return
+    from scrapers.portalcheck import latest_checks
+    from scrapers.registry import counts_by_province, in_province
+
+    listed = in_province(province) if province else list(default_registry().values())
+    listed = [p for p in listed if show_all or not p.simulated]
+    if province and not listed:
+        known = ", ".join(counts_by_province(p for p in default_registry().values() if not p.simulated))
+        raise CliError(f"no registry portal in province {province!r}; provinces: {known}")
+    checks = latest_checks(db_path)
+    for portal in listed:
+        check = checks.get(portal.name)
         if as_json:
-            click.echo(json.dumps(portal.as_row(), ensure_ascii=False))
-        else:
-            flag = "verified" if portal.verified else "unverified"
-            click.echo(f"{portal.name:<18} {portal.platform:<10} {portal.status:<8} {flag:<10} "
-                       f"{portal.district or '':<22} {portal.base_url}")
+            click.echo(json.dumps(portal.as_row() | {"last_check": check}, ensure_ascii=False))
+            continue
+        flag = "verified" if portal.verified else "unverified"
+        line = (f"{portal.name:<18} {portal.platform:<10} {portal.status:<8} {flag:<10} "
+                f"{portal.province or '':<10} {portal.district or '':<22} {portal.base_url}")
+        if check:
+            seen = f" → {check['final_url']}" if check["status"] == "moved" else ""
+            seen += f"; thanthien recover --portal {portal.name}" if check["status"] == "closed" else ""
+            line += f"  [checked {check['checked_at'][:10]}: {check['status']}{seen}]"
+        click.echo(line)
+    if as_json:
+        return
+    click.echo(f"\n{'province':<12} {'portals':>7} {'verified':>8} {'checked':>7} "
+               + " ".join(f"{s:>7}" for s in ("live", "moved", "closed", "unknown")))
+    for name, count in counts_by_province(listed).items():
+        mine = [p for p in listed if (p.province or "—") == name]
+        statuses = [checks[p.name]["status"] for p in mine if p.name in checks]
+        click.echo(f"{name:<12} {count:>7} {sum(p.verified for p in mine):>8} {len(statuses):>7} "
+                   + " ".join(f"{statuses.count(s):>7}" for s in ("live", "moved", "closed", "unknown")))
+    click.echo(f"{'all':<12} {len(listed):>7} {sum(p.verified for p in listed):>8} "
+               f"{sum(p.name in checks for p in listed):>7}")
+
+
+@portals.command("check")
+@click.option("--province", "provinces", multiple=True, help="Check this province's portals (repeatable).")
+@click.option("--portal", "portal_names", multiple=True, help="Check this registry portal (repeatable).")
+@click.option("--base-url", "base_urls", multiple=True, help="NAME=URL: check a registry portal served from elsewhere (mirror, simulator).")
+@click.option("--resolve", "resolves", multiple=True,
+              help="HOST=ADDRESS:PORT: connect to ADDRESS:PORT (plain HTTP) for HOST, keeping its URLs (tests, like curl --resolve).")
+@click.option("--simulated", is_flag=True, help="Loopback hosts (a local simulator) skip the politeness budget.")
+@click.option("--interval", type=float, help="Seconds between requests to one registrable domain (default THANTHIEN_SITE_INTERVAL; a longer robots.txt Crawl-delay wins).")
+@click.option("--timeout", type=float, default=20.0, show_default=True, help="Seconds to wait for each answer.")
+@click.option("--workers", type=int, default=8, show_default=True, help="Registrable domains checked at once.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per result instead of a table.")
+@DB_OPTION
+def portals_check(provinces, portal_names, base_urls, resolves, simulated, interval, timeout, workers, as_json, db_path):
+    """Probe each portal's host politely (robots.txt, home page) and record live / moved / closed / unknown.
+
+    Without --portal or --province every registry portal (not the simulator's) is checked."""
+    import threading
+
+    from scrapers import portalcheck, settings as crawl_settings
+    from scrapers.registry import in_province
+
+    try:
+        chosen = [get_portal(n) for n in portal_names]
+    except RegistryError as exc:
+        raise CliError(str(exc)) from None
+    for province in provinces:
+        found = [p for p in in_province(province) if not p.simulated]
+        if not found:
+            raise CliError(f"no registry portal in province {province!r} (see `thanthien portals`)")
+        chosen += found
+    if not portal_names and not provinces:
+        chosen = [p for p in default_registry().values() if not p.simulated]
+    chosen = list({p.name: p for p in chosen}.values())
+    mapping = _parse_base_urls(base_urls)
+    unknown = set(mapping) - {p.name for p in chosen}
+    if unknown:
+        raise CliError(f"--base-url names portals not being checked: {', '.join(sorted(unknown))}")
+    targets = [p.with_base_url(mapping[p.name]) if p.name in mapping else p for p in chosen]
+    for portal in targets:
+        if portal.simulated and portal.name not in mapping:
+            raise CliError(f"{portal.name} is served by the simulator: give --base-url {portal.name}=URL")
+    try:
+        resolve = portalcheck.parse_resolve(resolves)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    if interval is None:
+        interval = getattr(crawl_settings, "THANTHIEN_SITE_INTERVAL", 1.0)
+    db = _open_archive(db_path, create=True, write=True)
+    click.echo(f"checking {len(targets)} portals: robots.txt and home page, one request per {interval:g}s "
+               "per registrable domain", err=True)
+    echo_lock = threading.Lock()
+
+    def show(result):
+        with echo_lock:
+            if as_json:
+                click.echo(json.dumps(result.as_row(), ensure_ascii=False))
+            else:
+                click.echo(f"{result.portal:<18} {result.status:<8} {result.http_status or '-':>4} "
+                           f"{result.platform_seen or '-':<10} {result.final_url or '-'}"
+                           + (f"  ({result.detail})" if result.detail else ""))
+
+    started = time.monotonic()
+    results = portalcheck.check_portals(targets, user_agent=crawl_settings.USER_AGENT, interval=interval,
+                                        simulated=simulated, timeout=timeout, resolve=resolve, workers=workers,
+                                        on_result=show)
+    portalcheck.store(db, results, chosen)
+    counts = {s: sum(r.status == s for r in results) for s in portalcheck.STATUSES}
+    click.echo(f"checked {len(results)} portals in {time.monotonic() - started:.1f}s: "
+               + ", ".join(f"{s} {n}" for s, n in counts.items()) + f" → {db_path} (portal_checks)", err=True)
+    for result in results:
+        if result.platform_changed:
+            click.echo(f"note: {result.portal}: {result.detail}; fix its registry entry once a page confirms it", err=True)
+    for result in results:
+        if result.status == "closed":
+            click.echo(f"hint: {result.portal} is closed; its articles may survive in the Wayback Machine: "
+                       f"thanthien recover --portal {result.portal}", err=True)
 
 
 def _parse_base_urls(values) -> dict[str, str]:
@@ -360,7 +474,10 @@ def schedule(portal_names, at_time, db_path, install, unit_dir):
     import shutil as _shutil
 
     if not portal_names:
-        portal_names = [p.name for p in default_registry().values() if not p.simulated and p.status != "closed"]
+        # portals whose platform is known: a guessed host of the national registry is checked first
+        # (`thanthien portals check`), and scheduled once its platform is set
+        portal_names = [p.name for p in default_registry().values()
+                        if not p.simulated and p.status != "closed" and p.platform != "unknown"]
     try:
         hour, minute = (int(x) for x in at_time.split(":"))
         assert 0 <= hour < 24 and 0 <= minute < 60
@@ -404,13 +521,19 @@ def sim(host):
             pass
 
 
+DEMO_PORT_BASE = 18401
+
+
 @cli.command()
 @click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=Path("archive/demo/thanthien.db"),
               show_default=True, help="Where the demo archive is built.")
 @click.option("--serve/--no-serve", default=True, show_default=True, help="Publish with Datasette after building.")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8001, show_default=True, type=int)
-def demo(db_path, serve, host, port):
+@click.option("--sim-port-base", default=DEMO_PORT_BASE, show_default=True, type=int,
+              help="First port of the simulator's portals (one port each). Fixed, so that the demo's URLs, "
+                   "and so its archive, are the same every run.")
+def demo(db_path, serve, host, port, sim_port_base):
     """Serve the simulator, crawl it for real over HTTP, build the archive, publish it."""
     from archive.crawl import run_crawl
     from scrapers.sim.server import Simulator
@@ -419,7 +542,16 @@ def demo(db_path, serve, host, port):
         _check_port(host, port)
     started = time.monotonic()
     registry = default_registry()
-    with Simulator() as simulator:
+    # The portals' URLs hold their ports: fixed ports make a second run find every article again
+    # ("unchanged") instead of storing a second copy of each under new URLs.
+    simulator = Simulator(port_base=sim_port_base)
+    try:
+        simulator.start()
+    except OSError as exc:
+        raise CliError(f"the simulator cannot listen on ports {sim_port_base}–{sim_port_base + len(simulator.portals) - 1}"
+                       f" ({exc.strerror}): is a demo running? Pass --sim-port-base N (URLs, and so articles,"
+                       " then differ from earlier demo runs)") from None
+    with simulator:
         names = [n for n in simulator.base_urls if n in registry]
         click.echo(f"simulator: {len(names)} portals on 127.0.0.1 ({', '.join(names)})")
         targets = [{"portal": n, "base_url": simulator.base_urls[n]} for n in names]
@@ -431,6 +563,8 @@ def demo(db_path, serve, host, port):
     db.close()
     click.echo(f"\narchive {db_path}: {articles[0]} articles, {articles[1]} launch reports, {launches} launches "
                f"(pages fetched {summary.totals['pages_fetched']}, {time.monotonic() - started:.1f}s)")
+    db_arg = "" if Path(db_path) == archive_db.DEFAULT_DB else f" --db {shlex.quote(str(db_path))}"
+    click.echo("next: " + "; ".join(f"thanthien {c}{db_arg}" for c in ("serve", "export launches", "runs")))
     if serve:
         from archive.publish import serve as run_serve
 
@@ -443,7 +577,18 @@ def main() -> None:
     import sqlite3
 
     try:
-        cli(standalone_mode=True)
+        code = cli.main(prog_name="thanthien", standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
+    except click.Abort:
+        _fail("aborted")
+    except click.UsageError as exc:  # a wrong option or argument: the same form as every other error
+        hint = f" (see `{exc.ctx.command_path} --help`)" if exc.ctx is not None else ""
+        click.echo(f"thanthien: {exc.format_message()}{hint}", err=True)
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
     except (archive_db.SchemaError, ArchiveBusy) as exc:
         _fail(str(exc))
     except sqlite3.DatabaseError as exc:

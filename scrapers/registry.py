@@ -1,6 +1,7 @@
 """The portal registry (`scrapers/portals.toml`): portals are data, one entry a portal."""
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -9,6 +10,9 @@ from urllib.parse import urlsplit
 
 REGISTRY_PATH = Path(__file__).with_name("portals.toml")
 STATUSES = {"live", "closed", "unknown"}
+#: `platform = "unknown"`: no page of the portal seen yet; read with the generic profile like any
+#: name `scrapers.platforms` does not know (`get_platform` falls back).
+UNKNOWN_PLATFORM = "unknown"
 
 
 class RegistryError(ValueError):
@@ -72,11 +76,20 @@ def load_registry(path: Path | str = REGISTRY_PATH) -> dict[str, Portal]:
         status = entry.get("status", "unknown")
         if status not in STATUSES:
             raise RegistryError(f"{path}: portal {entry['name']!r} has status {status!r}; use one of {sorted(STATUSES)}")
+        if entry["platform"] not in _platform_names():
+            raise RegistryError(f"{path}: portal {entry['name']!r} has platform {entry['platform']!r}; "
+                                f"use one of {sorted(_platform_names())}")
         known = {k: v for k, v in entry.items() if k in _KNOWN_KEYS}
         known["listing_paths"] = tuple(known.get("listing_paths", ()))
         known["base_url"] = known["base_url"].rstrip("/")
         portals[entry["name"]] = Portal(**known, extra={k: v for k, v in entry.items() if k not in _KNOWN_KEYS})
     return portals
+
+
+def _platform_names() -> set[str]:
+    from scrapers.platforms import PLATFORMS  # imported late: platforms never need the registry
+
+    return set(PLATFORMS) | {UNKNOWN_PLATFORM}
 
 
 @lru_cache(maxsize=1)
@@ -99,3 +112,24 @@ def portal_for_url(url: str, registry: dict[str, Portal] | None = None) -> Porta
         if not portal.simulated and portal.netloc.removeprefix("www.") == host:
             return portal
     return None
+
+
+def _province_key(name: str | None) -> str:
+    from pipelines.text import fold
+
+    return fold(re.sub(r"^\s*(?:tỉnh|thành phố)\s+", "", name or "", flags=re.I))
+
+
+def in_province(province: str, registry: dict[str, Portal] | None = None) -> list[Portal]:
+    """The portals of a province, named with or without diacritics or "tỉnh" ("son la", "Tỉnh Sơn La")."""
+    key = _province_key(province)
+    return [p for p in (registry if registry is not None else default_registry()).values()
+            if p.province and _province_key(p.province) == key]
+
+
+def counts_by_province(portals) -> dict[str, int]:
+    """Portals per province, in the order the provinces first appear."""
+    counts: dict[str, int] = {}
+    for portal in portals:
+        counts[portal.province or "—"] = counts.get(portal.province or "—", 0) + 1
+    return counts
