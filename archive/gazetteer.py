@@ -122,6 +122,16 @@ def _legacy_units() -> list[tuple[str, str, str, str, str, str, str, str]]:
             "from admin_units_legacy").fetchall()
 
 
+@lru_cache(maxsize=1)
+def _place_keys() -> frozenset[str]:
+    return frozenset(key for row in _legacy_units() for key in (row[1], row[3], row[5]))
+
+
+def is_place_name(name: str) -> bool:
+    """A pre-2025 province, district or ward is called this ("Châu Thành A", "Lý Văn Lâm")."""
+    return bool(name) and _key(name) in _place_keys()
+
+
 def _type_word(name: str) -> str:
     m = _TYPE_WORDS.match(name.strip())
     return m.group(1).lower() if m else ""

@@ -81,8 +81,9 @@ PASSING_RE = re.compile(
     r"|\bsau (?:\d+|mot|hai|ba|bon|nam|sau) (?:nam|thang)$|\b(?:ke tu khi|tu khi)$"
 )
 FUTURE_RE = re.compile(r"\b(?:se|du kien|chuan bi|ke hoach|tien toi|phan dau|san sang)\b")
-# A count of units that have launched, anywhere in the clause before the launch: "toàn huyện đã
-# có 8/14 xã, thị trấn tổ chức ra mắt mô hình" (a review's tally, not the report of a launch).
+# A count of units that have launched, up to 16 words before the launch: "toàn huyện đã có 8/14
+# xã, thị trấn tổ chức ra mắt mô hình", "đến nay đã có 10/12 xã, thị trấn trên địa bàn huyện tổ
+# chức ra mắt" (a review's tally, not the report of a launch).
 COUNT_BEFORE_RE = re.compile(r"\bda co (?:\d+|hai|ba|bon|nam|sau|bay|tam|chin|muoi)\b")
 # A plan, an announcement or a preparation that governs the launch phrase: "Kế hoạch tổ chức hội
 # nghị ra mắt …", "tổng duyệt chương trình Lễ ra mắt …" (the cue words: vocabulary.toml plan_cues),
@@ -226,7 +227,7 @@ def launch_mentions(sentence: str) -> list[str]:
         after = n[m.end():].split()[:16]
         near_before = " ".join(before[-8:])
         if (PASSING_RE.search(near_before) or FUTURE_RE.search(" ".join(before[-3:]))
-                or COUNT_BEFORE_RE.search(" ".join(before))
+                or COUNT_BEFORE_RE.search(" ".join(n[: m.start()].split()[-16:]))
                 or PLAN_BEFORE_RE.search(" ".join(before)) or HOWTO_BEFORE_RE.search(" ".join(before))
                 or DEADLINE_AFTER_RE.search(" ".join(after)) or FUTURE_AFTER_RE.search(" ".join(after))):
             kinds.append(PASSING)

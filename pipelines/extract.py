@@ -20,7 +20,7 @@ from .bounds import bounded_body, bounded_html, parse_html, reading_text
 from .boxes import is_hidden_box
 from .classify import classify
 from .generic import SITE_NAME_WORDS, extract_generic, trafilatura_fields
-from .vn.dates import parse_page_date
+from .vn.dates import parse_page_date, strip_dates
 from .vn.credits import UNIT_WORDS, split_byline
 from .vn.dates import date_from_url
 from .pagekind import page_kind
@@ -234,8 +234,10 @@ def _profile_fields(doc, url: str, platform: Platform) -> dict | None:
     for css in platform.body_noise_css:
         for noise in body_el.cssselect(css):
             noise.drop_tree()
-    parts: BodyParts = walk_body(body_el, url)
     title_el = _headline(doc, platform)
+    published = _page_date(doc, platform)  # before the date line inside the body is dropped
+    meta_lines = _drop_headline_inside(body_el, title_el)
+    parts: BodyParts = walk_body(body_el, url)
     title = one_line(title_el.text_content()) if title_el is not None else _title_from_head(doc, platform)
     lead_el = _first(doc, platform.lead_css)
     if lead_el is None:
@@ -245,6 +247,8 @@ def _profile_fields(doc, url: str, platform: Platform) -> dict | None:
     if lead and not (paragraphs and paragraphs[0].startswith(lead[:60])):
         paragraphs = [lead, *paragraphs]
     author, source = parts.author, parts.source
+    if not author and not source and meta_lines:
+        author, source = split_byline([strip_dates(line) for line in meta_lines])
     if not author and not source:
         # the byline printed right after the body element ("Tác giả: Minh Thư", "Nguồn: Báo Lai Châu")
         author, source = byline_after(body_el)
@@ -258,12 +262,31 @@ def _profile_fields(doc, url: str, platform: Platform) -> dict | None:
             author = boxed
     return {
         "title": title or None,
-        "published_date": _page_date(doc, platform),
+        "published_date": published,
         "author": author,
         "source": source,
         "body_text": "\n\n".join(paragraphs),
         "images": parts.images,
     }
+
+
+def _drop_headline_inside(body_el, title_el) -> list[str]:
+    """A body element that holds the headline (a template that wraps the whole article: Liferay's
+    journal-content-article with the <h1> and its date line inside) loses the headline and the
+    short date lines right after it; their text is returned (a byline may stand there)."""
+    if title_el is None or body_el is title_el or body_el not in title_el.iterancestors():
+        return []
+    lines, el = [], title_el.getnext()
+    while el is not None and len(lines) < 3:
+        text = one_line(el.text_content())
+        if not text or len(text) > 160 or not parse_page_date(text):
+            break
+        lines.append(text)
+        following = el.getnext()
+        el.drop_tree()
+        el = following
+    title_el.drop_tree()
+    return lines
 
 
 _LEAD_NAMES = re.compile(r"sapo|summary|lead|chapeau|description|tom-?tat", re.I)

@@ -218,6 +218,10 @@ def test_launch_together_with_a_review_in_the_title_is_still_a_launch():
             f"Chiều 9/8, đoàn công tác kiểm tra công tác chuẩn bị ra mắt mô hình {MODEL} tại huyện E."
             "\n\nLễ ra mắt dự kiến tổ chức trong hai ngày 15 và 16/8/2024.",
         ),
+        (  # a tally far before the launch phrase
+            f"Huyện M: 10/12 xã, thị trấn đã ra mắt mô hình {MODEL}",
+            f"Theo Ban Dân vận Huyện ủy M, đến nay đã có 10/12 xã, thị trấn trên địa bàn huyện tổ chức ra mắt mô hình {MODEL}.",
+        ),
         (  # a review's tally of the communes that launched, under a headline that reads like a launch
             f"Huyện G: 8 xã, thị trấn ra mắt mô hình {MODEL}",
             f"Chiều 2/10, Ban Thường vụ Huyện ủy G tổ chức hội nghị sơ kết 1 năm xây dựng mô hình {MODEL}."

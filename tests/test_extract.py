@@ -136,3 +136,17 @@ def test_fold_per_character_equals_decomposing_the_whole_text():
         for form in (text, unicodedata.normalize("NFD", text)):
             assert fold(form) == reference(form), path
     assert fold("&ecirc;\u0301 Ð ĐẢNG Ủy  ǅ 한") == reference("&ecirc;\u0301 Ð ĐẢNG Ủy  ǅ 한")
+
+
+def test_a_liferay_body_that_holds_the_headline_and_its_date_line_keeps_neither():
+    # journal-content-article wraps the whole article: <h1>, the date/author/views line, the text
+    paragraphs = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    html = (f"<html><head><meta charset=utf-8><title>{TITLE}</title><script>Liferay.x=1</script></head><body>"
+            f"<div class='journal-content-article'><div class=news-detail><h1 class=news-title>{TITLE}</h1>"
+            "<div class=news-meta><span class='metadata-entry metadata-publish-date'>15/04/2023 08:42</span>"
+            "<span class=metadata-author>Tác giả: Hoàng Yến</span><span>Lượt xem: 412</span></div>"
+            f"<div class=news-content>{paragraphs}</div></div></div></body></html>")
+    record = extract_record(html.encode(), "https://ductrong.lamdong.gov.vn/-/xa-ta-nang-ra-mat-mo-hinh")
+    assert record["platform"] == "liferay"
+    assert record["body_text"].split("\n\n") == list(PARAGRAPHS)
+    assert record["title"] == TITLE and record["published_date"] == "2023-04-15" and record["author"] == "Hoàng Yến"

@@ -433,3 +433,14 @@ def test_slogans_in_every_pair_of_quotes_and_with_their_number_in_words():
     text = ("phát động phương châm «năm biết», «ba không»; phương châm ‘2 tăng, 2 giảm’ và nếp '3 cùng'; "
             "chúc “năm mới an khang”")
     assert find_slogans(text) == ["năm biết", "ba không", "2 tăng, 2 giảm", "3 cùng"]
+
+
+def test_a_place_named_like_a_person_after_its_type_word_is_the_place():
+    text = ("Đến dự có các đồng chí: Nguyễn Hữu Tài, Phó Chủ tịch UBND huyện Châu Thành A; ông Lâm Văn Út, Bí thư "
+            "Đảng ủy xã Lý Văn Lâm; Phó Chủ tịch UBND huyện Trịnh Quang Hưởng.")
+    found = {o["name"]: o["title"] for o in find_officials(text)}
+    assert found == {"Nguyễn Hữu Tài": "Phó Chủ tịch UBND huyện Châu Thành A",
+                     "Lâm Văn Út": "Bí thư Đảng ủy xã Lý Văn Lâm",
+                     "Trịnh Quang Hưởng": "Phó Chủ tịch UBND huyện"}  # no such place: a person
+    assert find_district("", "Sáng 11/9, Ban Thường vụ Huyện ủy Châu Thành A tổ chức hội nghị ra mắt mô hình. "
+                             "Dự có Phó Chủ tịch UBND huyện Châu Thành A.") == "huyện Châu Thành A"

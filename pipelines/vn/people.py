@@ -129,6 +129,9 @@ def _is_author(name: str, author: str | None) -> bool:
 
 
 _OFFICE_WINDOW = 300
+# the last word of a place's type ("huyện", "xã", "thị trấn", "thành phố", "tổ dân phố" …)
+_PLACE_TYPE_ENDS = frozenset({"huyện", "xã", "phường", "tỉnh", "phố", "trấn", "quận", "thôn", "bản", "ấp",
+                              "xóm", "làng", "buôn", "khóm", "khu"})
 
 
 def _offices_before(text: str, pos: int) -> str:
@@ -148,6 +151,12 @@ def _offices_before(text: str, pos: int) -> str:
             return prefix  # not an office, or another person's title and name ("… huyện Tẩn Láo Lở, …")
         prefix = segment + ", " + prefix
         pos = window + m.start(1) + m.group(1).rfind(segment)
+
+
+def _is_place_name(name: str) -> bool:
+    from archive.gazetteer import is_place_name  # the dataset loads on first use only
+
+    return is_place_name(name)
 
 
 def _ends_with_name(segment: str) -> bool:
@@ -179,6 +188,12 @@ def _titled_names(text: str):
             start = next((i for i in starts if words[i] in _SURNAMES or words[i].startswith("H'")), None)
         # a bare "Chủ tịch Hồ Chí Minh" is history, not an official present: an office names its
         # body ("Chủ tịch UBND xã", "Trưởng Ban Dân vận Huyện ủy")
+        # capitalised syllables right after a place's type word are the place when a place has that
+        # name ("Phó Chủ tịch UBND huyện Châu Thành A", "Bí thư Đảng ủy xã Lý Văn Lâm"); else a
+        # person whose place goes without saying ("Phó Chủ tịch UBND huyện Trịnh Quang Hưởng")
+        if start is not None and words[start - 1].lower() in _PLACE_TYPE_ENDS \
+                and _is_place_name(" ".join(words[start:])):
+            start = None
         if start is not None and start >= 3:
             title = _offices_before(text, m.start()) + " ".join(words[:start])
             yield m.start(), " ".join(words[start:]), title
