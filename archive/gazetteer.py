@@ -123,6 +123,24 @@ def _legacy_units() -> list[tuple[str, str, str, str, str, str, str, str]]:
 
 
 @lru_cache(maxsize=1)
+def _by_district() -> dict[str, list[tuple]]:
+    """The legacy units by district key (a lookup, not a scan of 10,000 rows per call)."""
+    index: dict[str, list[tuple]] = {}
+    for row in _legacy_units():
+        index.setdefault(row[3], []).append(row)
+    return index
+
+
+@lru_cache(maxsize=1)
+def _by_ward() -> dict[tuple[str, str], list[tuple]]:
+    """The legacy units by (ward key, province key)."""
+    index: dict[tuple[str, str], list[tuple]] = {}
+    for row in _legacy_units():
+        index.setdefault((row[5], row[1]), []).append(row)
+    return index
+
+
+@lru_cache(maxsize=1)
 def _place_keys() -> frozenset[str]:
     return frozenset(key for row in _legacy_units() for key in (row[1], row[3], row[5]))
 
@@ -151,7 +169,7 @@ def district_spelling(district: str | None, province: str | None = None) -> str 
     if not district:
         return district
     dkey, pkey = _key(district), _key(province) if province else None
-    names = {row[2] for row in _legacy_units() if row[3] == dkey and (pkey is None or row[1] == pkey)}
+    names = {row[2] for row in _by_district().get(dkey, ()) if pkey is None or row[1] == pkey}
     if len(names) != 1:
         return district
     kind = _type_word(district)
@@ -164,8 +182,8 @@ def district_of(unit: str | None, province: str | None) -> str | None:
     if not unit or not province:
         return None
     wkey, pkey, wtype = _key(unit), _key(province), _type_word(unit)
-    found = {(row[4], row[2]) for row in _legacy_units()
-             if row[5] == wkey and row[1] == pkey and (not wtype or row[6].lower() == wtype)}
+    found = {(row[4], row[2]) for row in _by_ward().get((wkey, pkey), ())
+             if not wtype or row[6].lower() == wtype}
     if len(found) != 1:
         return None
     kind, name = found.pop()

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
+
+from lxml.cssselect import CSSSelector
 
 from archive.gazetteer import district_of, district_spelling, province_of, province_spelling
 from archive.gazetteer import resolve as resolve_place
@@ -219,9 +222,19 @@ def _parse(html_text: str, url: str):
     return doc
 
 
+@lru_cache(maxsize=None)
+def _selector(css: str) -> CSSSelector:
+    """A profile's CSS selector translated to XPath once (lxml's `cssselect()` translates per call)."""
+    return CSSSelector(css, translator="html")
+
+
+def _select(el, css: str) -> list:
+    return _selector(css)(el)
+
+
 def _first(doc, selectors):
     for css in selectors:
-        found = doc.cssselect(css)
+        found = _select(doc, css)
         if found:
             return found[0]
     return None
@@ -232,7 +245,7 @@ def _profile_fields(doc, url: str, platform: Platform) -> dict | None:
     if body_el is None:
         return None
     for css in platform.body_noise_css:
-        for noise in body_el.cssselect(css):
+        for noise in _select(body_el, css):
             noise.drop_tree()
     title_el = _headline(doc, platform)
     published = _page_date(doc, platform)  # before the date line inside the body is dropped
@@ -304,7 +317,7 @@ def _headline(doc, platform: Platform):
     """The first element of the profile's title selectors that is shown and outside the page's
     navigation (Liferay prints a hidden <h1>Điều hướng</h1> for screen readers before the article)."""
     for css in platform.title_css:
-        for el in doc.cssselect(css):
+        for el in _select(doc, css):
             if is_hidden_box(el) or _in_other_items(el):
                 continue  # hidden, or another article's title in a related-news box
             if not any(a.tag == "nav" or is_hidden_box(a) for a in el.iterancestors()):
@@ -325,7 +338,7 @@ def _title_from_head(doc, platform: Platform) -> str:
 
 def _page_date(doc, platform: Platform) -> str | None:
     for css in platform.date_css:
-        for el in doc.cssselect(css):
+        for el in _select(doc, css):
             if _in_other_items(el):
                 continue  # the date of a related-news item, not the article's
             candidates = [el.get(platform.date_attr)] if platform.date_attr else []

@@ -181,7 +181,11 @@ def _links_to(el, page_url: str) -> bool:
 
 def _headline_candidates(root, order, start, page_url: str = ""):
     for el in root.iter():
-        if not isinstance(el.tag, str) or order.get(el, start) >= start:
+        if not isinstance(el.tag, str):
+            continue
+        if order.get(el, start) >= start:
+            if el in order:
+                break  # document order: every later element is past the body's start too
             continue
         tag = _tag(el)
         names = " ".join(filter(None, (el.get("class"), el.get("id"), el.get("itemprop"))))
