@@ -36,7 +36,7 @@ def test_platform_page_matches_ground_truth(page: Path):
 
 def test_sharepoint_noise_is_decoded():
     raw = (FIXTURES / "pages" / "quanson-launch.html").read_bytes()
-    assert b"__VIEWSTATE" in raw and b"&acirc;" in raw or b"&ecirc;" in raw
+    assert b"__VIEWSTATE" in raw and (b"&acirc;" in raw or b"&ecirc;" in raw)
     record = extract_record(raw, "http://sim.invalid/portal/Pages/2023-3-17/x.aspx", portal="sim-quanson")
     assert "&" not in record["body_text"].replace("&DL", "")
     assert "\u00a0" not in record["body_text"]
