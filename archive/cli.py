@@ -317,26 +317,29 @@ def _check_port(host: str, port: int) -> None:
 @click.option("--json", "fmt", flag_value="json", help="A JSON array.")
 @click.option("--jsonl", "fmt", flag_value="jsonl", help="JSON lines.")
 @click.option("--no-bom", is_flag=True, help="CSV without the byte-order mark Excel needs.")
-@click.option("--province")
-@click.option("--district")
-@click.option("--portal")
-@click.option("--since", help="YYYY-MM-DD (event date for launches, published date otherwise)")
-@click.option("--until", help="YYYY-MM-DD")
+@click.option("--province", help="Diacritics and 'tỉnh' optional: 'Thanh Hoa' matches Thanh Hóa.")
+@click.option("--district", help="Diacritics and type word optional: 'quan son' matches huyện Quan Sơn.")
+@click.option("--portal", help="Registry name of the portal (e.g. quanson).")
+@click.option("--since", help="YYYY, YYYY-MM or YYYY-MM-DD (event date for launches, published date otherwise).")
+@click.option("--until", help="YYYY, YYYY-MM or YYYY-MM-DD, included (--until 2024: all of 2024).")
 @click.option("--launch-only", is_flag=True, help="Only launch reports (articles, officials).")
 @click.option("--copies", is_flag=True, help="Launches/officials of every copy of a republished report (default: one per story).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default stdout).")
 @DB_OPTION
 def export(table_arg, table, fmt, no_bom, province, district, portal, since, until, launch_only, copies, output, db_path):
-    """Export launches, articles, officials or stories (copies of one report) as CSV / JSON."""
-    from archive.export import ExportError, export_rows, write_csv, write_json
+    """Export launches, articles, officials or stories (copies of one report) as CSV / JSON.
+
+    `launches` is the launch_events view, the same rows and columns as Datasette's
+    /thanthien/launch_events.csv."""
+    from archive.export import ExportError, empty_hint, export_rows, write_csv, write_json
 
     table = table or table_arg or "launches"
     if not db_path.exists():
         raise CliError(f"no archive at {db_path}")
     db = archive_db.open_db(db_path, create=False)
+    filters = dict(province=province, district=district, since=since, until=until, portal=portal)
     try:
-        columns, rows = export_rows(db, table, province=province, district=district, since=since, until=until,
-                                    launch_only=launch_only, portal=portal, copies=copies)
+        columns, rows = export_rows(db, table, launch_only=launch_only, copies=copies, **filters)
     except ExportError as exc:
         raise CliError(str(exc)) from None
     out = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
@@ -348,6 +351,8 @@ def export(table_arg, table, fmt, no_bom, province, district, portal, since, unt
     finally:
         if output:
             out.close()
+    if not rows:
+        click.echo(empty_hint(db, table, **filters), err=True)
     if output:
         click.echo(f"{len(rows)} {table} rows → {output}", err=True)
 

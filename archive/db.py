@@ -154,12 +154,17 @@ def _create_tables(db: sqlite_utils.Database) -> None:
 
 
 VIEWS = {
+    # `thanthien export launches` is this view (archive/export.py; --copies: the same SQL without
+    # its last line, the canonical filter).
     "launch_events": (
         "select launches.id, launches.unit, launches.unit_type, launches.district, launches.province, launches.event_date,"
         " substr(launches.event_date, 1, 4) as year, substr(launches.event_date, 1, 7) as month, launches.board_size,"
         " launches.unit_code, launches.new_unit, launches.latitude, launches.longitude, articles.portal,"
-        " articles.title, articles.published_date, articles.url, launches.article_id, articles.article_key"
+        " coalesce(portals.simulated, 0) as simulated,"
+        " articles.title, articles.published_date, articles.url, launches.article_id, articles.article_key,"
+        " '/-/article/' || articles.article_key as permalink"
         " from launches join articles on articles.id = launches.article_id"
+        " left join portals on portals.name = articles.portal"
         " where coalesce(articles.is_canonical, 1) = 1"),
     # Launch counts count stories: a report republished by three portals is one launch. The
     # `launches` table keeps every copy's rows; this view keeps the story's canonical copy only.

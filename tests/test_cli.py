@@ -47,7 +47,7 @@ def test_export_launches_csv_with_bom(crawled, tmp_path):
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
     db = sqlite_utils.Database(crawled["db_path"])
     assert len(rows) == db.execute("select count(*) from story_launches").fetchone()[0]  # one per story
-    assert list(rows[0])[:7] == ["id", "unit", "unit_type", "district", "province", "event_date", "board_size"]
+    assert list(rows[0])[:9] == ["id", "unit", "unit_type", "district", "province", "event_date", "year", "month", "board_size"]
     assert any(r["province"] == "Thanh Hóa" for r in rows)
 
 

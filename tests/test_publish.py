@@ -431,7 +431,8 @@ def test_stories_export_query_and_article_page_once_articles_have_story_ids(craw
     db.close()
     rows = json.loads(thanthien("export", "--table", "stories", "--json", "--db", db_path).stdout)
     assert [(r["story_id"], r["article_id"]) for r in rows] == [(901, ids[0]), (901, ids[1])]
-    assert list(rows[0]) == ["story_id", "article_id", "title", "published_date", "portal", "url", "is_launch_report"]
+    assert list(rows[0]) == ["story_id", "article_id", "title", "published_date", "portal", "url", "is_launch_report",
+                             "article_key"]
     with serve_archive(db_path) as base:
         stories = get_json(f"{base}/thanthien/stories_with_copies.json?_shape=array")
         assert [(s["story_id"], s["copies"], s["article_id"]) for s in stories] == [(901, 2, ids[0])]
