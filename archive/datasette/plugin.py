@@ -13,10 +13,18 @@ Query syntax (everything else is escaped, so FTS5 operators typed by a user are 
 `thanthien_snippet(text, query)` gives a window of the ORIGINAL text (diacritics as written) around
 the best match, matches between the markers MARK_OPEN and MARK_CLOSE; `render.py` escapes the
 cell and turns the markers into <mark>.
+
+Search respects what is typed: a query typed WITH diacritics (any tone or vowel mark, or đ) still
+finds every folded match, but `thanthien_exact(text, query)` counts the terms that occur in the
+text as typed (NFC, lower case; "hoá" = "hóa", the same tone on another vowel of the syllable), so
+ORDER BY puts "đăng ký" above "Đảng … kỳ", and the snippet marks only the as-typed matches when the
+text has any. A query typed without diacritics folds as before (thanthien_exact gives 0).
 """
 from __future__ import annotations
 
+import html
 import re
+import unicodedata
 from functools import lru_cache
 
 from datasette import hookimpl
@@ -49,6 +57,92 @@ def query_terms(query: str | None) -> list[tuple[str, bool]]:
         if phrase:
             terms.append((phrase, prefix))
     return terms
+
+
+# As typed: NFC, lower case, the Icelandic look-alike ð (Ð lower-cased) read as đ (as pipelines.text does).
+# The five Vietnamese tones (combining, NFD); the vowel marks (hat, breve, horn) stay with their letter.
+_TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")
+_VOWELS = frozenset("aeiouy")
+
+
+def typed(text: str | None) -> str:
+    """Text compared as typed: NFC, lower case, look-alikes mapped (no folding)."""
+    text = text or ""
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    text = text.lower()
+    return text.replace("\u00f0", "\u0111") if "\u00f0" in text else text  # str.translate is 20× slower
+
+
+@lru_cache(maxsize=1024)
+def has_marks(query: str | None) -> bool:
+    """True when the query is typed with diacritics: a tone or vowel mark, or đ, anywhere in it."""
+    decomposed = unicodedata.normalize("NFD", typed(query))
+    return "\u0111" in decomposed or any(unicodedata.combining(c) for c in decomposed)
+
+
+@lru_cache(maxsize=8192)
+def word_forms(word: str) -> frozenset[str]:
+    """The spellings of one typed word that count as typed: itself, and its tone on another vowel
+    of the syllable (old and new tone placement: "hoá" / "hóa", "thuỷ" / "thủy")."""
+    decomposed = unicodedata.normalize("NFD", word)
+    tones = [c for c in decomposed if c in _TONES]
+    if len(tones) != 1:
+        return frozenset({word})
+    bare = [c for c in decomposed if c not in _TONES]
+    forms = {word}
+    for i, c in enumerate(bare):
+        if c in _VOWELS:
+            j = i + 1
+            while j < len(bare) and unicodedata.combining(bare[j]):
+                j += 1
+            forms.add(unicodedata.normalize("NFC", "".join(bare[:j]) + tones[0] + "".join(bare[j:])))
+    return frozenset(forms)
+
+
+def typed_terms(query: str | None) -> list[tuple[tuple[str, ...], bool]]:
+    """The query's terms as typed (words NFC lower case, is_prefix): the same parse as query_terms, unfolded."""
+    text = query or ""
+    if "&" in text:
+        text = html.unescape(text)
+    text = typed(text).translate(_QUOTES)
+    if text.count('"') % 2:
+        text += '"'
+    terms = []
+    for phrase, star, word in _QUERY_TERM.findall(text):
+        if word:
+            prefix = word.endswith("*")
+            phrase = word.rstrip("*")
+        else:
+            prefix = bool(star)
+        words = tuple(_WORD.findall(phrase))
+        if words:
+            terms.append((words, prefix))
+    return terms
+
+
+@lru_cache(maxsize=256)
+def _exact_patterns(query: str) -> tuple[re.Pattern, ...]:
+    """One regex per typed term over typed() text: its words in order, any spelling of word_forms,
+    separated by non-word characters, on word boundaries (no right boundary after a prefix)."""
+    patterns = []
+    for words, prefix in typed_terms(query):
+        forms = [sorted(word_forms(w), key=len, reverse=True) for w in words]
+        # the first word's literals lead (the left boundary is checked behind each), so the regex
+        # engine scans for them fast instead of trying a lookbehind at every position
+        parts = ["(?:{})".format("|".join(r"{0}(?<![^\W_]{0})".format(re.escape(f)) for f in forms[0]))]
+        parts += ["(?:{})".format("|".join(re.escape(f) for f in fs)) for fs in forms[1:]]
+        patterns.append(re.compile(r"[\W_]+".join(parts) + ("" if prefix else r"(?![^\W_])")))
+    return tuple(patterns)
+
+
+def exact_count(text: str | None, query: str | None) -> int:
+    """How many terms of a query typed with diacritics occur in `text` as typed; 0 for a query typed
+    without diacritics (it folds: every form matches alike) or when nothing matches."""
+    if not text or not query or not has_marks(query):
+        return 0
+    text = typed(text)
+    return sum(1 for pattern in _exact_patterns(query) if pattern.search(text))
 
 
 def escape_fts_folded(query: str | None) -> str:
@@ -94,8 +188,27 @@ def _matches(tokens, terms) -> list[tuple[int, int, int]]:
     return sorted(found)
 
 
+def _exact_matches(text: str, tokens, terms) -> list[tuple[int, int, int]]:
+    """Like _matches, for typed_terms: each token's original text (typed()) against word_forms."""
+    words = [typed(text[start:end]) for _, start, end in tokens]
+    found = []
+    for number, (wanted, prefix) in enumerate(terms):
+        forms = [word_forms(w) for w in wanted]
+        n = len(forms)
+        for i in range(len(words) - n + 1):
+            if any(words[i + k] not in forms[k] for k in range(n - 1)):
+                continue
+            last = words[i + n - 1]
+            if last in forms[-1] or (prefix and any(last.startswith(f) for f in forms[-1])):
+                found.append((i, i + n, number))
+    return sorted(found)
+
+
 def snippet(text: str | None, query: str | None, width: int = 32) -> str:
-    """About `width` words of `text` around the best match of `query`, matches marked, whitespace collapsed."""
+    """About `width` words of `text` around the best match of `query`, matches marked, whitespace collapsed.
+
+    For a query typed with diacritics, when the text holds matches as typed, only those are marked
+    (and the window is chosen around them): "đăng ký" marks "đăng ký", not "Đảng" or "kỳ"."""
     if not text:
         return ""
     text = text.replace(MARK_OPEN, "[").replace(MARK_CLOSE, "]")
@@ -103,6 +216,8 @@ def snippet(text: str | None, query: str | None, width: int = 32) -> str:
     if not tokens:
         return ""
     matches = _matches(tokens, query_terms(query))
+    if matches and has_marks(query):
+        matches = _exact_matches(text, tokens, typed_terms(query)) or matches
     start = 0
     if matches:
         best = -1
@@ -141,6 +256,11 @@ DENIED_FUNCTIONS = frozenset({"fts3_tokenizer", "fts5", "load_extension", "readf
 _SQLITE_FUNCTION, _SQLITE_DENY, _SQLITE_OK = 31, 1, 0
 
 
+def thanthien_exact(text: str | None, query: str | None) -> int:
+    """SQL thanthien_exact(text, query): exact_count, for ORDER BY (as-typed matches first)."""
+    return exact_count(text, query)
+
+
 def _capped(function, *caps):
     def call(*args):
         for value, cap in zip(args, caps):
@@ -164,4 +284,5 @@ def prepare_connection(conn):
     conn.create_function("thanthien_snippet", 2, _capped(snippet, TEXT_CAP, QUERY_CAP), deterministic=True)
     conn.create_function("thanthien_snippet", 3, _capped(snippet, TEXT_CAP, QUERY_CAP), deterministic=True)
     conn.create_function("thanthien_match", 2, _capped(matches_all, TEXT_CAP, QUERY_CAP), deterministic=True)
+    conn.create_function("thanthien_exact", 2, _capped(exact_count, TEXT_CAP, QUERY_CAP), deterministic=True)
     conn.set_authorizer(_authorizer)
