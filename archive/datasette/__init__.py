@@ -2,7 +2,8 @@
 
 plugin.py  search the way people type (folded queries, phrases, prefixes) and snippets
 render.py  cells: <mark> highlights, links to the readable article page
-pages.py   /-/article, /-/capture, /-/search, /-/timeline, /-/map
+pages.py   /-/article, /-/timeline, /-/map, and the routes of captures.py (/-/capture) and search.py (/-/search)
+common.py  what the pages share
 banner.py  the "simulated data — fictional people" banner on every page of a simulator archive
 templates/ and static/ are found by Datasette because the plugin is this package.
 """

@@ -14,7 +14,7 @@ SIMULATED_NOTE = ("Simulated data — fictional people. This archive holds pages
 
 async def simulated_articles(datasette) -> int:
     """Articles from simulated portals in the served archive (0 when there is none)."""
-    from .pages import archive_database
+    from .common import archive_database
 
     try:
         db = await archive_database(datasette)
