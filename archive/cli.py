@@ -175,9 +175,13 @@ def _parse_base_urls(values) -> dict[str, str]:
 @click.option("--full", is_flag=True, help="Fetch every article again, not only the new ones (no early stop).")
 @click.option("--refresh", is_flag=True, help="Re-request archived articles conditionally (ETag/Last-Modified) to catch edits.")
 @click.option("--set", "overrides", multiple=True, help="Scrapy setting override KEY=VALUE (repeatable).")
+@click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log here too (it is always in <archive dir>/logs/).")
 @DB_OPTION
-def crawl(portal_names, start_url, base_urls, simulated, full, refresh, overrides, db_path):
-    """Crawl portals for real and store what they publish."""
+def crawl(portal_names, start_url, base_urls, simulated, full, refresh, overrides, verbose, db_path):
+    """Crawl portals for real and store what they publish.
+
+    Progress per portal goes to stderr, the summary to stdout, Scrapy's log to
+    <archive dir>/logs/crawl-<run id>.log (--verbose: here too)."""
     from archive.crawl import run_crawl
 
     if not portal_names and not start_url:
@@ -196,10 +200,10 @@ def crawl(portal_names, start_url, base_urls, simulated, full, refresh, override
         if not sep:
             raise CliError(f"--set takes KEY=VALUE, got {item!r}")
         settings[key] = value
-    summary = run_crawl(targets, db_path, overrides=settings, simulated=simulated)
+    summary = run_crawl(targets, db_path, overrides=settings, simulated=simulated, verbose=verbose)
     _print_summary(summary)
     if summary.storage_failure:
-        _fail(f"the crawl stopped: {summary.storage_failure}; what was stored before is kept, "
+        _fail(f"the crawl stopped: storage failed ({summary.storage_failure}); what was stored before is kept, "
               "free space and run the same command again to resume")
     if summary.unreachable:
         click.echo(f"thanthien: unreachable (no page could be fetched): {', '.join(summary.unreachable)}", err=True)
@@ -207,14 +211,46 @@ def crawl(portal_names, start_url, base_urls, simulated, full, refresh, override
 
 
 def _print_summary(summary) -> None:
-    click.echo(f"\ncrawl run {summary.run_id} ({summary.status}) → {summary.db_path} in {summary.seconds:.1f}s")
-    for name, counts in summary.per_portal.items():
-        click.echo(f"  {name:<18} pages {counts['pages_fetched']:>4}  new {counts['articles_new']:>4}  "
-                   f"updated {counts['articles_updated']:>3}  unchanged {counts['articles_unchanged']:>4}  "
-                   f"launch reports {counts['launch_reports']:>3}  errors {counts['errors']:>3}  ({counts['finish_reason']})")
-    if summary.events.get("faults"):
-        click.echo(f"  faults {summary.events['faults']} by kind {summary.events['error_summary']}; "
-                   f"details: thanthien runs --errors {summary.run_id} --db {summary.db_path}")
+    """The run's one summary, on stdout: its totals as booked in `crawl_runs`, per portal, what the
+    archive now holds, and where the log is. `crawl` and `demo` both print it, once."""
+    import sqlite3
+
+    run, archive = None, None
+    try:
+        db = archive_db.open_db(summary.db_path, create=False)
+        try:
+            run = db.execute("select status, pages_fetched, articles_new, articles_updated, articles_unchanged, errors, "
+                             "faults from crawl_runs where id = ?", [summary.run_id]).fetchone()
+            archive = db.execute("select count(*), coalesce(sum(is_launch_report), 0), count(distinct story_id) "
+                                 "from articles").fetchone() + db.execute("select count(*) from launches").fetchone()
+        finally:
+            db.close()
+    except (sqlite3.Error, OSError):
+        pass  # a full disk may refuse even this: the numbers below come from the crawlers
+    if run is None or run[0] == "running":  # not booked (the write failed): what the crawlers counted
+        totals = summary.totals
+        run = (summary.status, totals["pages_fetched"], totals["articles_new"], totals["articles_updated"],
+               totals["articles_unchanged"], summary.events.get("errors", 0), summary.events.get("faults", 0))
+    status, pages, new, updated, unchanged, errors, faults = (x or 0 for x in run)
+    click.echo(f"\ncrawl run {summary.run_id} {summary.status} in {summary.seconds:.1f}s: pages {pages}, "
+               f"articles new {new} updated {updated} unchanged {unchanged}, "
+               f"launch reports {summary.launch_reports}, errors {errors}")
+    if len(summary.per_portal) > 1 or any(c.get("finish_reason") != "finished" for c in summary.per_portal.values()):
+        for name, counts in summary.per_portal.items():
+            reason = counts.get("finish_reason")
+            click.echo(f"  {name:<18} pages {counts['pages_fetched']:>4}  new {counts['articles_new']:>4}  "
+                       f"updated {counts['articles_updated']:>3}  unchanged {counts['articles_unchanged']:>4}  "
+                       f"launch reports {counts['launch_reports']:>3}  errors {counts.get('errors', 0):>3}"
+                       + ("" if reason == "finished" else f"  ({reason or 'not started'})"))
+    if faults:
+        click.echo(f"  faults {faults} by kind {summary.events.get('error_summary')}; "
+                   f"details: thanthien runs --errors {summary.run_id} --db {shlex.quote(str(summary.db_path))}")
+    if archive:
+        click.echo(f"archive {summary.db_path}: {archive[0]} articles, {archive[1]} launch reports, "
+                   f"{archive[3]} launches, {archive[2]} stories")
+    if summary.log_path:
+        logged = f" ({summary.logged_errors} ERROR lines)" if summary.logged_errors else ""
+        click.echo(f"log: {summary.log_path}{logged}")
 
 
 @cli.command()
@@ -538,14 +574,14 @@ DEMO_PORT_BASE = 18401
 @click.option("--sim-port-base", default=DEMO_PORT_BASE, show_default=True, type=int,
               help="First port of the simulator's portals (one port each). Fixed, so that the demo's URLs, "
                    "and so its archive, are the same every run.")
-def demo(db_path, serve, host, port, sim_port_base):
+@click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log here too (it is always in <archive dir>/logs/).")
+def demo(db_path, serve, host, port, sim_port_base, verbose):
     """Serve the simulator, crawl it for real over HTTP, build the archive, publish it."""
     from archive.crawl import run_crawl
     from scrapers.sim.server import Simulator
 
     if serve:
         _check_port(host, port)
-    started = time.monotonic()
     registry = default_registry()
     # The portals' URLs hold their ports: fixed ports make a second run find every article again
     # ("unchanged") instead of storing a second copy of each under new URLs.
@@ -558,16 +594,12 @@ def demo(db_path, serve, host, port, sim_port_base):
                        " then differ from earlier demo runs)") from None
     with simulator:
         names = [n for n in simulator.base_urls if n in registry]
-        click.echo(f"simulator: {len(names)} portals on 127.0.0.1 ({', '.join(names)})")
+        click.echo(f"simulator: {len(names)} portals on 127.0.0.1 ({', '.join(names)})", err=True)
         targets = [{"portal": n, "base_url": simulator.base_urls[n]} for n in names]
-        summary = run_crawl(targets, db_path, simulated=True)
+        summary = run_crawl(targets, db_path, simulated=True, verbose=verbose)
     _print_summary(summary)
-    db = archive_db.open_db(db_path)
-    articles = db.execute("select count(*), coalesce(sum(is_launch_report), 0) from articles").fetchone()
-    launches = db.execute("select count(*) from launches").fetchone()[0]
-    db.close()
-    click.echo(f"\narchive {db_path}: {articles[0]} articles, {articles[1]} launch reports, {launches} launches "
-               f"(pages fetched {summary.totals['pages_fetched']}, {time.monotonic() - started:.1f}s)")
+    if summary.storage_failure:
+        _fail(f"the demo stopped: storage failed ({summary.storage_failure})")
     db_arg = "" if Path(db_path) == archive_db.DEFAULT_DB else f" --db {shlex.quote(str(db_path))}"
     click.echo("next: " + "; ".join(f"thanthien {c}{db_arg}" for c in ("serve", "export launches", "runs")))
     if serve:

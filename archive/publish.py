@@ -18,6 +18,9 @@ SERVE_SETTINGS = {
     "max_csv_mb": 0,  # full CSV exports: the default (100) truncates even _stream=on
     "default_page_size": 50,
     "facet_time_limit_ms": 400,
+    # suggested facets run a query per column on every table page (bench/search.py: half the time
+    # of a table search at a million articles); the metadata names the facets worth having
+    "suggest_facets": False,
 }
 
 
@@ -78,7 +81,7 @@ def datasette_command(db_path: Path, *, host: str = "127.0.0.1", port: int = 800
     cmd = [sys.executable, "-m", "datasette", "serve", "--host", host, "--port", str(port), "--metadata", str(metadata_path)]
     cmd += ["--immutable", str(db_path)] if immutable else [str(db_path)]
     for key, value in SERVE_SETTINGS.items():
-        cmd += ["--setting", key, str(value)]
+        cmd += ["--setting", key, ("on" if value else "off") if isinstance(value, bool) else str(value)]
     return cmd
 
 

@@ -51,6 +51,10 @@ class CrawlRunRecorder:
             return
         portal = getattr(getattr(self.crawler.spider, "portal", None), "name", None)
         archive_db.record_event(self.db, self.run_id, portal, url, kind, status, final, detail)
+        # the same counts as the run's crawl_events rows, for the progress display (archive/crawl.py)
+        self.crawler.stats.inc_value("thanthien/faults")
+        if final:
+            self.crawler.stats.inc_value("thanthien/errors")
 
     def spider_opened(self, spider):
         self.db = archive_db.open_db(self.db_path)

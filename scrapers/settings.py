@@ -112,4 +112,9 @@ SIMULATOR_SETTINGS = {
 }
 
 LOG_LEVEL = "INFO"
+# `thanthien crawl` and `demo` set LOG_FILE to <archive dir>/logs/crawl-<run id>.log (archive/crawl.py) and
+# show progress instead; `--verbose` shows the log on the terminal too. `scrapy crawl` logs to stderr as usual.
+LOG_FILE_APPEND = True
+#: without a terminal (CI, cron), `thanthien crawl` writes one progress line this often, seconds
+THANTHIEN_PROGRESS_INTERVAL = 10.0
 FEED_EXPORT_ENCODING = "utf-8"
