@@ -28,6 +28,7 @@ SERVE_SETTINGS = {
 # added only for an archive that has the column, so an archive without stories has no broken page.
 STORIES_QUERY = {
     "title": "Stories with their copies",
+    "hide_sql": True,
     "description": "Reports published on several portals (or twice): one row per story with at least two copies, the earliest copy's title (links to its article page), how many copies on how many portals, and every copy with its portal, date and URL.",
     "sql": """select articles.story_id,
        (select a.title from articles a where a.story_id = articles.story_id order by a.published_date, a.id limit 1) as title,
