@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import threading
 import time
 from urllib.parse import urlsplit
 
@@ -54,6 +55,9 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+_THREAD_LOCK = threading.Lock()
+
+
 class SiteBudget:
     """The process-wide clock of each registrable domain: when its next request may leave."""
 
@@ -91,6 +95,21 @@ class SiteBudget:
                 self._next_free[domain] = now + max(self.interval, self._crawl_delay.get(domain, 0.0))
                 return
             await asyncio.sleep(free - now)
+
+    def hold_blocking(self, url: str) -> None:
+        """`hold` for a thread outside the event loop (`thanthien portals check`): the slot is taken
+        at departure, under a lock shared by every thread of the process."""
+        host = urlsplit(url).hostname or ""
+        if self.simulated and is_loopback(host):
+            return
+        domain = registrable_domain(host)
+        while True:
+            with _THREAD_LOCK:
+                now, free = time.monotonic(), self._next_free.get(domain, 0.0)
+                if now >= free:
+                    self._next_free[domain] = now + max(self.interval, self._crawl_delay.get(domain, 0.0))
+                    return
+            time.sleep(free - now)
 
     @classmethod
     def note_crawl_delay(cls, host: str, delay: float) -> None:

@@ -40,7 +40,6 @@ import http.client
 import socket
 import ssl
 import threading
-import time
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -187,8 +186,6 @@ def _host_key(url: str) -> tuple[str, int | None]:
     return (parts.hostname or "").lower().removeprefix("www."), port
 
 
-_budget_lock = threading.Lock()
-
 
 class Prober:
     """Checks portals one request at a time per call, each request held by the domain's budget."""
@@ -202,10 +199,7 @@ class Prober:
         """GET url following redirects on its host (up to MAX_HOPS); the last answer and, when it
         redirects to another host, that URL."""
         for _hop in range(MAX_HOPS + 1):
-            with _budget_lock:
-                wait = self.budget.wait_for(urlsplit(url).hostname or "")
-            if wait > 0:
-                time.sleep(wait)
+            self.budget.hold_blocking(url)  # the slot is taken when the request leaves
             answer = self.fetch(url)
             if answer.status is None or not (300 <= answer.status < 400) or not answer.location:
                 return answer, None
