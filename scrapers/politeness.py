@@ -17,6 +17,9 @@ import time
 from urllib.parse import urlsplit
 
 from protego import Protego
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as _ScrapyRobots
+from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet.defer import Deferred
 
 from scrapers.middlewares import VisibleRetryHTTPHandler
 
@@ -160,3 +163,17 @@ class CrawlDelayMiddleware:
             if delay:
                 SiteBudget.note_crawl_delay(urlsplit(request.url).hostname or "", delay)
         return response
+
+
+class RobotsTxtMiddleware(_ScrapyRobots):
+    """Scrapy's RobotsTxtMiddleware, but every request waiting for a robots.txt gets its rules.
+
+    Scrapy (2.19) makes the requests that arrive while a host's robots.txt is being fetched await
+    one Deferred; the first awaiter's asFuture callback returns None, so the second and later ones
+    get None — "no robots.txt" — and are let through. A single crawl meets it with its first requests
+    (CI saw a forbidden search page fetched); a worker joining a running job pops anything. After the wait the parser is read again from `_parsers`, where Scrapy put it."""
+
+    async def robot_parser(self, request):
+        parser = await super().robot_parser(request)
+        final = self._parsers.get(urlparse_cached(request).netloc, parser)
+        return parser if isinstance(final, Deferred) else final

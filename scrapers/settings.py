@@ -32,6 +32,9 @@ ITEM_PIPELINES = {
     "pipelines.scrapy_pipelines.StorePipeline": 900,
 }
 DOWNLOADER_MIDDLEWARES = {
+    # Scrapy's, fixed: every request that waits for a host's robots.txt gets its rules
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "scrapers.politeness.RobotsTxtMiddleware": 100,
     "scrapers.politeness.CrawlDelayMiddleware": 40,
     "scrapers.middlewares.BackoffDelayMiddleware": 50,
     "scrapers.middlewares.StayOnPortalMiddleware": 60,

@@ -98,3 +98,49 @@ def test_a_real_crawl_of_three_portals_of_one_domain_keeps_the_budget_on_the_wir
     assert len(arrived) >= 9
     gaps = [b - a for a, b in zip(arrived, arrived[1:])]
     assert min(gaps) >= 0.2, gaps  # 0.25 s budget; a little for the clocks of two processes
+
+
+_ROBOTS_RACE = r'''
+import sys
+import scrapy
+from scrapy.crawler import CrawlerProcess
+from scrapy.utils.project import get_project_settings
+
+base, forbidden = sys.argv[1], sys.argv[2]
+
+class Race(scrapy.Spider):
+    name = "robots-race"
+    # eight requests leave together: all but the first wait on the one robots.txt download
+    start_urls = [f"{base}{forbidden}page-{i}" for i in range(8)] + [f"{base}/"]
+
+    def parse(self, response):
+        pass
+
+settings = get_project_settings()
+settings.set("THANTHIEN_SIMULATED", True)
+settings.set("LOG_LEVEL", "ERROR")
+process = CrawlerProcess(settings)
+process.crawl(Race)
+process.start()
+'''
+
+
+def test_every_request_waiting_for_a_robots_txt_gets_its_rules(simulator, tmp_path):
+    # Scrapy 2.19's own RobotsTxtMiddleware lets the second and later waiters through with no rules
+    # (CI fetched a forbidden search page); scrapers.politeness.RobotsTxtMiddleware must stop them all.
+    import subprocess
+    import sys
+    import urllib.request
+
+    from .conftest import ROOT
+
+    base = simulator.base_urls["sim-quanson"]
+    robots = urllib.request.urlopen(f"{base}/robots.txt", timeout=10).read().decode()
+    forbidden = next(line.split(":", 1)[1].strip() for line in robots.splitlines() if line.startswith("Disallow:"))
+    script = tmp_path / "race.py"
+    script.write_text(_ROBOTS_RACE)
+    before = len(simulator.requests)
+    subprocess.run([sys.executable, str(script), base, forbidden], cwd=ROOT, check=True, timeout=120)
+    paths = [path for portal, _method, path, _status in simulator.requests[before:] if portal == "sim-quanson"]
+    assert "/robots.txt" in paths and "/" in paths
+    assert not [p for p in paths if p.startswith(forbidden)], paths
