@@ -176,30 +176,27 @@ def _parse_base_urls(values) -> dict[str, str]:
 @click.option("--refresh", is_flag=True, help="Re-request archived articles conditionally (ETag/Last-Modified) to catch edits.")
 @click.option("--set", "overrides", multiple=True, help="Scrapy setting override KEY=VALUE (repeatable).")
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log here too (it is always in <archive dir>/logs/).")
+@click.option("--redis", "redis_url", help="Distributed: share the frontier in this Redis (redis://HOST:PORT/DB) "
+              "with --workers worker processes, this process storing (README: Distributed crawling).")
+@click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True, help="Worker processes with --redis.")
 @DB_OPTION
-def crawl(portal_names, start_url, base_urls, simulated, full, refresh, overrides, verbose, db_path):
+def crawl(portal_names, start_url, base_urls, simulated, full, refresh, overrides, verbose, redis_url, workers, db_path):
     """Crawl portals for real and store what they publish.
 
     Progress per portal goes to stderr, the summary to stdout, Scrapy's log to
-    <archive dir>/logs/crawl-<run id>.log (--verbose: here too)."""
+    <archive dir>/logs/crawl-<run id>.log (--verbose: here too). With --redis, worker processes
+    share the crawl through Redis and this process is the archive's single writer."""
     from archive.crawl import run_crawl
 
     if not portal_names and not start_url:
         raise CliError("name at least one --portal (see `thanthien portals`) or a --start-url")
-    try:
-        targets = [{"portal": get_portal(n).name} for n in portal_names]
-    except RegistryError as exc:
-        raise CliError(str(exc)) from None
-    mapping = _parse_base_urls(base_urls)
-    for target in targets:
-        target["base_url"] = mapping.get(target["portal"])
+    if redis_url and (start_url or refresh):
+        raise CliError("--redis crawls registry portals (--portal); --start-url and --refresh need a single-process crawl")
+    targets, settings = _targets_and_settings(portal_names, base_urls, overrides, full)
     targets += [{"start_url": url} for url in start_url]
-    settings = {"THANTHIEN_INCREMENTAL": not full, "THANTHIEN_REFRESH": refresh}
-    for item in overrides:
-        key, sep, value = item.partition("=")
-        if not sep:
-            raise CliError(f"--set takes KEY=VALUE, got {item!r}")
-        settings[key] = value
+    settings["THANTHIEN_REFRESH"] = refresh
+    if redis_url:
+        return _crawl_distributed(targets, _redis_url(redis_url), db_path, workers, settings, simulated)
     summary = run_crawl(targets, db_path, overrides=settings, simulated=simulated, verbose=verbose)
     _print_summary(summary)
     if summary.storage_failure:
@@ -208,6 +205,25 @@ def crawl(portal_names, start_url, base_urls, simulated, full, refresh, override
     if summary.unreachable:
         click.echo(f"thanthien: unreachable (no page could be fetched): {', '.join(summary.unreachable)}", err=True)
         sys.exit(2)
+
+
+def _targets_and_settings(portal_names, base_urls, overrides, full) -> tuple[list[dict], dict]:
+    """The registry portals named (each with its --base-url, if any) and the Scrapy settings of
+    --full and --set, as `crawl` and `worker` take them."""
+    try:
+        targets = [{"portal": get_portal(n).name} for n in portal_names]
+    except RegistryError as exc:
+        raise CliError(str(exc)) from None
+    mapping = _parse_base_urls(base_urls)
+    for target in targets:
+        target["base_url"] = mapping.get(target["portal"])
+    settings = {"THANTHIEN_INCREMENTAL": not full}
+    for item in overrides:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise CliError(f"--set takes KEY=VALUE, got {item!r}")
+        settings[key] = value
+    return targets, settings
 
 
 def _print_summary(summary) -> None:
@@ -639,6 +655,92 @@ def main() -> None:
 def _fail(message: str) -> None:
     click.echo(f"thanthien: {message}", err=True)
     sys.exit(1)
+
+
+# --- distributed crawling (Redis): scrapers/distributed.py, archive/store_worker.py -------------------
+
+def _need_distributed() -> None:
+    try:
+        import redis  # noqa: F401
+        import scrapy_redis  # noqa: F401
+    except ImportError:
+        raise CliError('distributed crawling needs the `distributed` extra: pip install -e ".[distributed]"') from None
+
+
+def _redis_url(url: str) -> str:
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        raise CliError(f"--redis takes redis://HOST:PORT/DB, got {url!r}")
+    return url
+
+
+def _crawl_distributed(targets, redis_url, db_path, workers, settings, simulated) -> None:
+    """`crawl --redis`: N `thanthien worker` processes on a fresh job, this process the store."""
+    _need_distributed()
+    import redis
+
+    from archive.store_worker import run_distributed_crawl, summary_line
+
+    settings.pop("THANTHIEN_REFRESH", None)
+    incremental = settings.pop("THANTHIEN_INCREMENTAL")
+    try:
+        redis.Redis.from_url(redis_url, socket_connect_timeout=5).ping()
+        summary = run_distributed_crawl(targets, redis_url, db_path, workers=workers, simulated=simulated,
+                                        overrides={"THANTHIEN_INCREMENTAL": incremental, **settings})
+    except redis.exceptions.ConnectionError as exc:
+        raise CliError(f"cannot reach Redis at {redis_url}: {exc}") from None
+    click.echo(summary_line(summary))
+
+
+@cli.command()
+@click.option("--redis", "redis_url", required=True, help="The shared Redis: redis://HOST:PORT/DB.")
+@click.option("--portal", "portal_names", multiple=True, required=True, help="Registry name (repeatable).")
+@click.option("--base-url", "base_urls", multiple=True, help="NAME=URL: serve a registry portal from elsewhere (mirror, simulator).")
+@click.option("--job", default="thanthien", show_default=True,
+              help="Name of the crawl in Redis: workers of one job share its frontier; a new crawl of the same portals takes a new name.")
+@click.option("--simulated", is_flag=True, help="Local simulator: no politeness delays for loopback hosts.")
+@click.option("--full", is_flag=True, help="Fetch every article again, not only the new ones (no early stop).")
+@click.option("--set", "overrides", multiple=True, help="Scrapy setting override KEY=VALUE (repeatable).")
+@click.option("-v", "--verbose", is_flag=True, help="Scrapy's log (INFO) on stderr; default WARNING.")
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="An archive to read (never written) for incremental runs: what it holds is not fetched again.")
+def worker(redis_url, portal_names, base_urls, job, simulated, full, overrides, verbose, db_path):
+    """Crawl portals as one of several processes sharing a Redis frontier; `thanthien store` writes.
+
+    Blocks until every named portal's shared frontier is done (no queued request, none in flight
+    at a live worker)."""
+    _need_distributed()
+    from scrapers.distributed import run_worker
+
+    targets, settings = _targets_and_settings(portal_names, base_urls, overrides, full)
+    import redis
+
+    try:
+        result = run_worker(targets, _redis_url(redis_url), job=job, db_path=db_path if db_path and db_path.exists() else None,
+                            overrides=settings, simulated=simulated, verbose=verbose)
+    except redis.exceptions.ConnectionError as exc:
+        raise CliError(f"cannot reach Redis at {redis_url}: {exc}") from None
+    pages = sum(p["pages_fetched"] for p in result["portals"].values())
+    records = sum(p["records_pushed"] for p in result["portals"].values())
+    click.echo(f"worker {result['worker']} finished in {result['seconds']:.1f}s: pages {pages}, articles pushed {records}")
+
+
+@cli.command()
+@click.option("--redis", "redis_url", required=True, help="The shared Redis: redis://HOST:PORT/DB.")
+@click.option("--job", default="thanthien", show_default=True, help="The crawl whose items to store (as given to the workers).")
+@click.option("--until-idle", type=float, help="Stop after this many seconds without an item (default: until SIGTERM/Ctrl-C).")
+@DB_OPTION
+def store(redis_url, job, until_idle, db_path):
+    """The archive's single writer for `thanthien worker`s: WARC records, captures and articles."""
+    _need_distributed()
+    import redis
+
+    from archive.store_worker import run_store, summary_line
+
+    try:
+        summary = run_store(_redis_url(redis_url), db_path, job=job, until_idle=until_idle)
+    except redis.exceptions.ConnectionError as exc:
+        raise CliError(f"cannot reach Redis at {redis_url}: {exc}") from None
+    click.echo(summary_line(summary))
 
 
 if __name__ == "__main__":
