@@ -26,18 +26,23 @@ from pipelines.text import fold
 CANONICAL_FILTER = " where coalesce(articles.is_canonical, 1) = 1"
 ORDER = {"launches": "order by event_date, id"}
 
+# Every export says, per row, whether it comes from the bundled simulator (fictional people): as
+# launch_events does, from the portal's flag.
+_SIMULATED = "(select coalesce(portals.simulated, 0) from portals where portals.name = articles.portal) as simulated"
+
 EXPORTS = {
     "launches": "select * from launch_events {where} " + ORDER["launches"],
     "articles": """
         select articles.id, articles.canonical_url, articles.url, articles.portal, articles.platform, articles.title,
                articles.published_date, articles.author, articles.source, articles.is_launch_report,
                articles.launch_score, articles.content_hash, articles.first_seen, articles.last_seen, articles.body_text,
-               articles.article_key
+               articles.article_key, SIMULATED
         from articles {where} order by articles.published_date, articles.id""",
     "officials": """
         select officials.name, officials.district, officials.province, article_officials.title,
                articles.published_date, articles.portal,
-               articles.title as article_title, articles.url, articles.id as article_id, articles.article_key
+               articles.title as article_title, articles.url, articles.id as article_id, articles.article_key,
+               SIMULATED
         from article_officials join officials on officials.id = article_officials.official_id
         join articles on articles.id = article_officials.article_id
         {where} order by officials.name, articles.published_date""",
@@ -45,11 +50,12 @@ EXPORTS = {
     # one row per copy, stories with at least two copies.
     "stories": """
         select articles.story_id, articles.id as article_id, articles.title, articles.published_date, articles.portal,
-               articles.url, articles.is_launch_report, articles.article_key
+               articles.url, articles.is_launch_report, articles.article_key, SIMULATED
         from articles join (select story_id as copied from articles where story_id is not null
                             group by story_id having count(*) > 1) on copied = articles.story_id
         {where} order by articles.story_id, articles.published_date, articles.id""",
 }
+EXPORTS = {name: sql.replace("SIMULATED", _SIMULATED) for name, sql in EXPORTS.items()}
 
 
 class ExportError(ValueError):

@@ -193,3 +193,55 @@ def test_stored_script_never_runs(page, hostile_server):
     page.goto(f"{base}/-/article/{article_id}")
     assert "<script>window.__pwned" in page.locator("#tt-text").inner_text()  # shown as text
     shot(page, "09-hostile-article", full_page=False)
+
+
+def _result_links(page) -> list[str]:
+    return page.locator("#tt-articles tbody tr td:first-child a").evaluate_all(
+        "links => links.map(a => a.getAttribute('href'))")
+
+
+def test_typed_with_diacritics_the_words_as_typed_come_first(page, datasette_server, crawled):
+    # "đăng ký" (register) folds to "dang ky", as do "Đảng" (party) and "kỳ" (session): the articles
+    # holding both words as typed must lead, and only they are highlighted.
+    import unicodedata
+
+    def holds_as_typed(text: str) -> bool:
+        text = unicodedata.normalize("NFC", text).lower()
+        return all(re.search(rf"(?<!\w){word}(?!\w)", text) for word in ("đăng", "ký"))
+
+    db = sqlite_utils.Database(crawled["db_path"])
+    rows = list(db.query("select article_key, title, body_text from articles"))
+    exact = {f"/-/article/{r['article_key']}" for r in rows if holds_as_typed(f"{r['title']}\n{r['body_text']}")}
+    page.goto(datasette_server + "/-/search?q=" + urllib.parse.quote("đăng ký"))
+    links = _result_links(page)
+    assert exact and len(links) > len(exact)  # folding still finds the others
+    assert set(links[: len(exact)]) == exact
+    marks = {m.lower() for m in page.locator("#tt-articles tbody tr:first-child mark").all_inner_texts()}
+    assert marks and marks <= {"đăng", "ký", "đăng ký"}, marks
+    shot(page, "10-search-as-typed", full_page=False)
+    # typed without diacritics, nothing is preferred: the same matches, folded
+    page.goto(datasette_server + "/-/search?q=dang+ky")
+    assert int(re.search(r"Articles: ([\d,]+)", page.locator("#tt-articles h2").inner_text()).group(1)) >= len(links)
+
+
+def test_a_permalink_opens_the_same_article_after_a_rebuild(page, crawled, tmp_path):
+    # The archive rebuilt from its WARC files, served anew: the keys, and so the citations, hold.
+    from .conftest import thanthien
+
+    rebuilt = tmp_path / "rebuilt.db"
+    thanthien("import-warc", *sorted((crawled["db_path"].parent / "warc").glob("*.warc.gz")), "--db", rebuilt)
+    db, new = sqlite_utils.Database(crawled["db_path"]), sqlite_utils.Database(rebuilt)
+    before = {r["article_key"]: (r["id"], r["title"]) for r in db.query("select id, article_key, title from articles")}
+    after = {r["article_key"]: (r["id"], r["title"]) for r in new.query("select id, article_key, title from articles")}
+    assert before.keys() == after.keys() and any(before[k][0] != after[k][0] for k in before)  # rowids moved
+    reports = [r["article_key"] for r in db.query("select article_key from articles where is_launch_report = 1 order by id")]
+    with serve_archive(crawled["db_path"]) as old_base, serve_archive(rebuilt) as new_base:
+        for key in reports[:3] + reports[-2:]:
+            shown = []
+            for base in (old_base, new_base):
+                page.goto(f"{base}/-/article/{key}")
+                cite = page.locator("#tt-cite-text").inner_text()
+                shown.append((page.locator("h1").inner_text(), cite.replace(base, "BASE")))
+            assert shown[0] == shown[1] and shown[0][0] == before[key][1], key
+            assert f"BASE/-/article/{key}" in shown[0][1]
+        shot(page, "11-permalink-after-rebuild", full_page=False)
