@@ -84,7 +84,9 @@ def test_crawl_stays_on_the_portal_and_obeys_robots(simulator, crawled):
     assert {r["url"].split("//")[1].split("/")[0] for r in db["articles"].rows} <= hosts
     paths = [path for _portal, _method, path, _status in simulator.requests]
     assert any(p == "/robots.txt" for p in paths)
-    assert not any(p.startswith(("/wp-admin/", "/_layouts/", "/portal/Search/", "/c/", "/api/")) for p in paths)
+    forbidden = [(portal, path, status) for portal, _method, path, status in simulator.requests
+                 if path.startswith(("/wp-admin/", "/_layouts/", "/portal/Search/", "/c/", "/api/"))]
+    assert not forbidden, forbidden
 
 
 def test_scrapy_commands_keep_working(simulator, tmp_path):

@@ -17,9 +17,13 @@ from .render import article_url
 
 # The archived bytes may hold scripts, forms and plugins: the sandbox CSP gives the document an
 # opaque origin with scripts, forms, popups and plugins disabled, and nosniff stops a browser from
-# reading it as anything but its declared type.
+# reading it as anything but its declared type. default-src 'self': a resource we do not hold keeps
+# its original URL in the markup but is never fetched — no request leaks to the live site (a
+# replayed page must not show, or tell the portal about, today's web; the archived frame inherits
+# this policy).
 CAPTURE_HEADERS = {
-    "Content-Security-Policy": "sandbox",
+    "Content-Security-Policy": "sandbox; default-src 'self' data: 'unsafe-inline'; script-src 'none'; "
+                               "object-src 'none'; form-action 'none'; base-uri 'none'",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "public, max-age=86400",
