@@ -96,8 +96,12 @@ def test_a_real_crawl_of_three_portals_of_one_domain_keeps_the_budget_on_the_wir
     arrived = sorted(at for (portal, *_), at in zip(simulator.requests[before:], simulator.request_times[before:])
                      if portal in names)  # this crawl's requests only, timed as they came in
     assert len(arrived) >= 9
-    gaps = [b - a for a, b in zip(arrived, arrived[1:])]
-    assert min(gaps) >= 0.2, gaps  # 0.25 s budget; a little for the clocks of two processes
+    gaps = sorted(b - a for a, b in zip(arrived, arrived[1:]))
+    # 0.25 s budget, taken when a request leaves; arrival at the server adds the transit of a loaded
+    # machine (CI saw one gap of 0.18 s after one of 0.20). The bug this guards against sent requests
+    # together (gaps near 0), so: none closer than 0.15 s, and the typical gap the budget itself.
+    assert gaps[0] >= 0.15, gaps
+    assert gaps[len(gaps) // 2] >= 0.24, gaps
 
 
 _ROBOTS_RACE = r'''
