@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from archive import db as archive_db
+from archive.cli_output import RowWriter, output_options
 from archive.lock import ArchiveBusy, hold_writer
 from scrapers.registry import RegistryError, default_registry, get_portal
 
@@ -33,15 +34,17 @@ def cli():
 
 
 @cli.group(invoke_without_command=True)
-@click.option("--json", "as_json", is_flag=True, help="JSON lines instead of a table.")
 @click.option("--all", "show_all", is_flag=True, help="Include the simulator's portals.")
 @click.option("--province", help="Only this province's portals (diacritics and 'tỉnh' optional: --province 'son la').")
 @DB_OPTION
 @click.pass_context
-def portals(ctx, as_json, show_all, province, db_path):
+@output_options(json_lines=True)
+def portals(ctx, output_format, show_all, province, db_path):
     """List the portal registry with each portal's latest check, and portals per province.
 
-    `thanthien portals check` probes the portals' hosts and records what answers."""
+    The table ends with the counts per province; the other formats give one row per portal, its
+    latest check as `last_check`. `thanthien portals check` probes the portals' hosts and records
+    what answers."""
     if ctx.invoked_subcommand:
         return
     from scrapers.portalcheck import latest_checks
@@ -53,20 +56,23 @@ def portals(ctx, as_json, show_all, province, db_path):
         known = ", ".join(counts_by_province(p for p in default_registry().values() if not p.simulated))
         raise CliError(f"no registry portal in province {province!r}; provinces: {known}")
     checks = latest_checks(db_path)
-    for portal in listed:
-        check = checks.get(portal.name)
-        if as_json:
-            click.echo(json.dumps(portal.as_row() | {"last_check": check}, ensure_ascii=False))
-            continue
-        flag = "verified" if portal.verified else "unverified"
-        line = (f"{portal.name:<18} {portal.platform:<10} {portal.status:<8} {flag:<10} "
-                f"{portal.province or '':<10} {portal.district or '':<22} {portal.base_url}")
+
+    def table_line(row):
+        flag = "verified" if row["verified"] else "unverified"
+        line = (f"{row['name']:<18} {row['platform']:<10} {row['status']:<8} {flag:<10} "
+                f"{row['province'] or '':<10} {row['district'] or '':<22} {row['base_url']}")
+        check = row["last_check"]
         if check:
             seen = f" → {check['final_url']}" if check["status"] == "moved" else ""
-            seen += f"; thanthien recover --portal {portal.name}" if check["status"] == "closed" else ""
+            seen += f"; thanthien recover --portal {row['name']}" if check["status"] == "closed" else ""
             line += f"  [checked {check['checked_at'][:10]}: {check['status']}{seen}]"
-        click.echo(line)
-    if as_json:
+        return line
+
+    out = RowWriter(output_format, table_line=table_line)
+    for portal in listed:
+        out.write(portal.as_row() | {"last_check": checks.get(portal.name)})
+    out.close()
+    if not out.is_table:
         return
     click.echo(f"\n{'province':<12} {'portals':>7} {'verified':>8} {'checked':>7} "
                + " ".join(f"{s:>7}" for s in ("live", "moved", "closed", "unknown")))
@@ -89,12 +95,14 @@ def portals(ctx, as_json, show_all, province, db_path):
 @click.option("--interval", type=float, help="Seconds between requests to one registrable domain (default THANTHIEN_SITE_INTERVAL; a longer robots.txt Crawl-delay wins).")
 @click.option("--timeout", type=float, default=20.0, show_default=True, help="Seconds to wait for each answer.")
 @click.option("--workers", type=int, default=8, show_default=True, help="Registrable domains checked at once.")
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per result instead of a table.")
 @DB_OPTION
-def portals_check(provinces, portal_names, base_urls, resolves, simulated, interval, timeout, workers, as_json, db_path):
+@output_options(json_lines=True)
+def portals_check(provinces, portal_names, base_urls, resolves, simulated, interval, timeout, workers, output_format,
+                  db_path):
     """Probe each portal's host politely (robots.txt, home page) and record live / moved / closed / unknown.
 
-    Without --portal or --province every registry portal (not the simulator's) is checked."""
+    Without --portal or --province every registry portal (not the simulator's) is checked. Results
+    are printed as they come, one row per portal; the totals and hints go to stderr."""
     import threading
 
     from scrapers import portalcheck, settings as crawl_settings
@@ -131,19 +139,23 @@ def portals_check(provinces, portal_names, base_urls, resolves, simulated, inter
                "per registrable domain", err=True)
     echo_lock = threading.Lock()
 
+    def table_line(row):
+        return (f"{row['portal']:<18} {row['status']:<8} {row['http_status'] or '-':>4} "
+                f"{row['platform_seen'] or '-':<10} {row['final_url'] or '-'}"
+                + (f"  ({row['detail']})" if row["detail"] else ""))
+
+    columns = [f for f in portalcheck.CheckResult.__dataclass_fields__ if f != "platform_changed"]
+    out = RowWriter(output_format, columns, table_line=table_line)
+
     def show(result):
         with echo_lock:
-            if as_json:
-                click.echo(json.dumps(result.as_row(), ensure_ascii=False))
-            else:
-                click.echo(f"{result.portal:<18} {result.status:<8} {result.http_status or '-':>4} "
-                           f"{result.platform_seen or '-':<10} {result.final_url or '-'}"
-                           + (f"  ({result.detail})" if result.detail else ""))
+            out.write(result.as_row())
 
     started = time.monotonic()
     results = portalcheck.check_portals(targets, user_agent=crawl_settings.USER_AGENT, interval=interval,
                                         simulated=simulated, timeout=timeout, resolve=resolve, workers=workers,
                                         on_result=show)
+    out.close()
     portalcheck.store(db, results, chosen)
     counts = {s: sum(r.status == s for r in results) for s in portalcheck.STATUSES}
     click.echo(f"checked {len(results)} portals in {time.monotonic() - started:.1f}s: "
@@ -368,6 +380,7 @@ def _check_port(host: str, port: int) -> None:
 @click.option("--csv", "fmt", flag_value="csv", default=True, help="CSV, UTF-8 with BOM (default).")
 @click.option("--json", "fmt", flag_value="json", help="A JSON array.")
 @click.option("--jsonl", "fmt", flag_value="jsonl", help="JSON lines.")
+@click.option("--nl", "fmt", flag_value="jsonl", help="JSON lines (the same as --jsonl).")
 @click.option("--no-bom", is_flag=True, help="CSV without the byte-order mark Excel needs.")
 @click.option("--province", help="Diacritics and 'tỉnh' optional: 'Thanh Hoa' matches Thanh Hóa.")
 @click.option("--district", help="Diacritics and type word optional: 'quan son' matches huyện Quan Sơn.")
@@ -412,25 +425,33 @@ def export(table_arg, table, fmt, no_bom, province, district, portal, since, unt
 @cli.command()
 @DB_OPTION
 @click.option("--errors", "errors_run", type=int, help="List the faults and errors of this run.")
-def runs(db_path, errors_run):
-    """List crawl runs with their counts (or one run's faults with --errors RUN)."""
+@output_options
+def runs(db_path, errors_run, output_format):
+    """List crawl runs with their counts (or one run's faults with --errors RUN).
+
+    Every format but the table gives all the columns of the crawl_runs rows (of the run's
+    crawl_events rows with --errors; the table starts with their counts by kind)."""
     if not db_path.exists():
         raise CliError(f"no archive at {db_path}")
     db = _open_archive(db_path)
     if errors_run is not None:
         if not db.execute("select 1 from crawl_runs where id = ?", [errors_run]).fetchone():
             raise CliError(f"no crawl run {errors_run} in {db_path}")
-        for row in db.query("select kind, count(*) as n, sum(final) as final from crawl_events where crawl_run_id = ?"
-                            " group by kind order by n desc", [errors_run]):
-            click.echo(f"{row['kind']:<18} {row['n']:>5} ({row['final']} final)")
-        for row in db.query("select * from crawl_events where crawl_run_id = ? order by id", [errors_run]):
-            click.echo(f"  {row['kind']:<18} {'final' if row['final'] else 'retry':<5} {row['status'] or '':<4} {row['url']}  {row['detail'] or ''}")
+        if output_format == "table":
+            for row in db.query("select kind, count(*) as n, sum(final) as final from crawl_events where crawl_run_id = ?"
+                                " group by kind order by n desc", [errors_run]):
+                click.echo(f"{row['kind']:<18} {row['n']:>5} ({row['final']} final)")
+        out = RowWriter(output_format, db["crawl_events"].columns_dict, table_line=lambda row: (
+            f"  {row['kind']:<18} {'final' if row['final'] else 'retry':<5} {row['status'] or '':<4} {row['url']}  {row['detail'] or ''}"))
+        out.write_all(db.query("select * from crawl_events where crawl_run_id = ? order by id", [errors_run])).close()
         return
-    click.echo(f"{'id':>4} {'started':<26} {'status':<11} {'pages':>6} {'new':>5} {'upd':>5} {'same':>5} {'faults':>6} {'errors':>6}  portals")
-    for row in db.query("select * from crawl_runs order by id"):
-        click.echo(f"{row['id']:>4} {row['started_at'] or '':<26} {row['status'] or '':<11} {row['pages_fetched'] or 0:>6} "
-                   f"{row['articles_new'] or 0:>5} {row['articles_updated'] or 0:>5} {row['articles_unchanged'] or 0:>5} "
-                   f"{row['faults'] or 0:>6} {row['errors'] or 0:>6}  {row['portals']}")
+    out = RowWriter(output_format, db["crawl_runs"].columns_dict, table_header=(
+        f"{'id':>4} {'started':<26} {'status':<11} {'pages':>6} {'new':>5} {'upd':>5} {'same':>5} {'faults':>6} {'errors':>6}  portals"),
+        table_line=lambda row: (
+            f"{row['id']:>4} {row['started_at'] or '':<26} {row['status'] or '':<11} {row['pages_fetched'] or 0:>6} "
+            f"{row['articles_new'] or 0:>5} {row['articles_updated'] or 0:>5} {row['articles_unchanged'] or 0:>5} "
+            f"{row['faults'] or 0:>6} {row['errors'] or 0:>6}  {row['portals']}"))
+    out.write_all(db.query("select * from crawl_runs order by id")).close()
 
 
 @cli.command("import-warc")
@@ -563,14 +584,18 @@ def schedule(portal_names, at_time, db_path, install, unit_dir):
 
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
-def sim(host):
-    """Serve the bundled portal simulator until Ctrl-C."""
+@output_options
+def sim(host, output_format):
+    """Serve the bundled portal simulator until Ctrl-C.
+
+    Prints each portal's name and base URL first (in every format but the table, the
+    "Ctrl-C to stop" line goes to stderr)."""
     from scrapers.sim.server import Simulator
 
     with Simulator(host=host) as simulator:
-        for name, url in simulator.base_urls.items():
-            click.echo(f"{name:<14} {url}/")
-        click.echo("Ctrl-C to stop")
+        out = RowWriter(output_format, ["portal", "base_url"], table_line=lambda row: f"{row['portal']:<14} {row['base_url']}/")
+        out.write_all({"portal": name, "base_url": url} for name, url in simulator.base_urls.items()).close()
+        click.echo("Ctrl-C to stop", err=not out.is_table)
         try:
             while True:
                 time.sleep(3600)
@@ -660,9 +685,11 @@ def _fail(message: str) -> None:
 # --- distributed crawling (Redis): scrapers/distributed.py, archive/store_worker.py -------------------
 
 def _need_distributed() -> None:
+    import importlib
+
     try:
-        import redis  # noqa: F401
-        import scrapy_redis  # noqa: F401
+        for module in ("redis", "scrapy_redis"):
+            importlib.import_module(module)
     except ImportError:
         raise CliError('distributed crawling needs the `distributed` extra: pip install -e ".[distributed]"') from None
 

@@ -110,7 +110,7 @@ import scrapy
 from scrapy.crawler import CrawlerProcess
 from scrapy.utils.project import get_project_settings
 
-base, forbidden = sys.argv[1], sys.argv[2]
+base, forbidden, db = sys.argv[1], sys.argv[2], sys.argv[3]
 
 class Race(scrapy.Spider):
     name = "robots-race"
@@ -122,6 +122,7 @@ class Race(scrapy.Spider):
 
 settings = get_project_settings()
 settings.set("THANTHIEN_SIMULATED", True)
+settings.set("THANTHIEN_DB", db)  # the test's own archive, never the repository's default
 settings.set("LOG_LEVEL", "ERROR")
 process = CrawlerProcess(settings)
 process.crawl(Race)
@@ -144,7 +145,7 @@ def test_every_request_waiting_for_a_robots_txt_gets_its_rules(simulator, tmp_pa
     script = tmp_path / "race.py"
     script.write_text(_ROBOTS_RACE)
     before = len(simulator.requests)
-    subprocess.run([sys.executable, str(script), base, forbidden], cwd=ROOT, check=True, timeout=120)
+    subprocess.run([sys.executable, str(script), base, forbidden, str(tmp_path / "t.db")], cwd=ROOT, check=True, timeout=120)
     paths = [path for portal, _method, path, _status in simulator.requests[before:] if portal == "sim-quanson"]
     assert "/robots.txt" in paths and "/" in paths
     assert not [p for p in paths if p.startswith(forbidden)], paths
