@@ -20,7 +20,7 @@ Scoring
   is an FN and the page counts as "not a launch".
 Strings are compared after NFC and whitespace collapsing; event strings (units, district,
 province, names, titles, slogans, documents) also after folding tone placement in open syllables
-("Hoá" = "Hóa", "Thuỷ" = "Thủy"), which content-spec says to keep as written but not to judge on.
+("Hoá" = "Hóa", "Thuỷ" = "Thủy"), which the gold format says to keep as written but not to judge on.
 An F1 with nothing to find and nothing found is 1.0.
 """
 from __future__ import annotations

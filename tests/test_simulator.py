@@ -1,6 +1,6 @@
 """The portal simulator over real HTTP (127.0.0.1 only).
 
-Runs on its own sample articles (written in the format of /work/content-spec.md) plus generated
+Runs on its own sample articles (in the format of scrapers/sim/articles.py) plus generated
 filler news so every listing paginates; a last test runs against scrapers.sim.articles when present.
 """
 from __future__ import annotations

@@ -1,7 +1,12 @@
 """Simulated article content for the thanthien portal simulators.
 
-Pure data: ``ARTICLES`` is a list of dicts in the format of ``/work/content-spec.md``. Text is plain
-Unicode NFC Vietnamese; the renderers add markup, entities and noise. Launch reports carry the
+Pure data: ``ARTICLES`` is a list of dicts, the simulator's article format: ``key`` (unique),
+``portal`` (a simulated portal's name), ``title``, ``published`` ("YYYY-MM-DD HH:MM"), ``lead`` (or
+None), ``paragraphs`` (list of str), ``images`` ([{"after": paragraph index, "caption": str | None}]),
+``author``, ``source``, ``tags``, ``is_launch_report``, ``event`` (the ground truth in record.md's
+event fields: event_date, units, district, province, board_size, officials [{name, title}],
+slogans, documents; or None) and, for republished copies, ``story``. Text is plain Unicode NFC
+Vietnamese; the renderers add markup, entities and noise. Launch reports carry the
 ground-truth ``event``; hard negatives (reviews of the model, other models, other "ra mắt",
 unrelated local news) have ``event=None``. All persons, codes and figures are invented.
 """

@@ -191,7 +191,7 @@ def _not_modified(req: Request, resp: Response) -> bool:
 
 
 class Simulator(FaultsMixin):
-    """The fake portals. `articles`: list of article dicts (see /work/content-spec.md); None means
+    """The fake portals. `articles`: list of article dicts (the format: scrapers/sim/articles.py); None means
     scrapers.sim.articles.ARTICLES. `port_base`: 0 = free ports; N = portals on N, N+1, …
     `faults`: a FaultPlan (faults.py) to inject errors, traps and decoys; None = a well-behaved site.
     `portals`: names of the portals to serve (None: the six of PORTALS); `extra_portals`: more, e.g.
