@@ -297,7 +297,7 @@ def _write_event(db: sqlite_utils.Database, article_id: int, record: dict) -> No
     event = record.get("event")
     if not record.get("is_launch_report") or not event:
         return
-    from archive.gazetteer import resolve
+    from pipelines.gazetteer import resolve
 
     for unit in event.get("units") or [None]:
         place = resolve(unit, event.get("district"), event.get("province"))

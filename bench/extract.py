@@ -143,7 +143,7 @@ EXTRACTORS = {"thanthien": run_thanthien, "trafilatura": run_trafilatura, "lxml-
 
 def clear_page_caches() -> None:
     """Per-input memo caches, so that every round pays what new pages pay."""
-    from archive import gazetteer
+    from pipelines import gazetteer
 
     for fn in (gazetteer.resolve, gazetteer.province_of):
         fn.cache_clear()

@@ -149,7 +149,7 @@ def _templates():
 
 
 def archive_short(name: str) -> str:
-    from archive.gazetteer import short_name
+    from pipelines.gazetteer import short_name
 
     return short_name(name)
 

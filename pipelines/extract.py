@@ -13,8 +13,8 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml.cssselect import CSSSelector
 
-from archive.gazetteer import district_of, district_spelling, province_of, province_spelling
-from archive.gazetteer import resolve as resolve_place
+from pipelines.gazetteer import district_of, district_spelling, province_of, province_spelling
+from pipelines.gazetteer import resolve as resolve_place
 from scrapers.platforms import Platform, fingerprint, get_platform
 from scrapers.registry import Portal, default_registry, portal_for_url
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from archive.gazetteer import province_names
+from pipelines.gazetteer import province_names
 from pipelines.text import fold
 
 from .pagekind import FOOTER_LINE

@@ -5,7 +5,7 @@ facts are read by `pipelines.vn` (one reader per fact, shared with dedupe and th
 module chooses which of the mentions belongs to the launch: the date of the launch sentence, the
 units it names (not the guests'), the district of the title or lead. Every value returned is the
 text as written (NFC), never the folded form; district and province are then put in the
-gazetteer's spelling by `archive.gazetteer` (see `pipelines.extract`).
+gazetteer's spelling by `pipelines.gazetteer` (see `pipelines.extract`).
 
 `structure_event(...)` returns exactly the `event` keys of `record.md`; `unit_codes` is always []
 here (the gazetteer fills it later).

@@ -1,5 +1,5 @@
 """Gazetteer on vietnamadminunits: codes before and after 2025, coordinates, honest failures."""
-from archive.gazetteer import resolve
+from pipelines.gazetteer import resolve
 
 
 def test_resolves_seed_communes_with_old_and_new_codes():
@@ -31,7 +31,7 @@ def test_launch_rows_carry_gazetteer_columns(crawled):
 
 
 def test_province_of_a_unit_of_a_named_district():
-    from archive.gazetteer import province_of
+    from pipelines.gazetteer import province_of
 
     assert province_of("xã Quài Cang", "huyện Tuần Giáo") == "Điện Biên"
     assert province_of("xã Quài Cang", None) is None  # a unit alone is too ambiguous
@@ -39,7 +39,7 @@ def test_province_of_a_unit_of_a_named_district():
 
 
 def test_one_spelling_per_place():
-    from archive.gazetteer import district_of, district_spelling, province_spelling
+    from pipelines.gazetteer import district_of, district_spelling, province_spelling
 
     assert province_spelling("Thanh Hoá") == "Thanh Hóa" and province_spelling("Hoà Bình") == "Hòa Bình"
     assert district_spelling("huyện Quan Hoá", "Thanh Hóa") == "huyện Quan Hóa"
@@ -49,7 +49,7 @@ def test_one_spelling_per_place():
 
 
 def test_the_district_of_a_unit_only_when_one_district_of_the_province_has_it():
-    from archive.gazetteer import district_of
+    from pipelines.gazetteer import district_of
 
     assert district_of("xã Quài Cang", "Điện Biên") == "huyện Tuần Giáo"
     assert district_of("xã Trung Thượng", "Thanh Hoá") == "huyện Quan Sơn"

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from archive.gazetteer import province_names
+from pipelines.gazetteer import province_names
 from pipelines.text import fold
 from scrapers import registry_build
 from scrapers.platforms import get_platform

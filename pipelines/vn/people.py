@@ -154,7 +154,7 @@ def _offices_before(text: str, pos: int) -> str:
 
 
 def _is_place_name(name: str) -> bool:
-    from archive.gazetteer import is_place_name  # the dataset loads on first use only
+    from pipelines.gazetteer import is_place_name  # the dataset loads on first use only
 
     return is_place_name(name)
 
