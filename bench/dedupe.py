@@ -14,8 +14,11 @@ tone variants, typos, NFD, entities…). Ground truth: a story is an article and
 
 Measured: wall time and peak memory to index everything (``add_many``, signatures in a process
 pool) and find the clusters (``clusters()``: LSH pairs, signature prefilter, exact check,
-union-find); pairwise precision/recall of the clusters against the truth; the time to check and
-add one more article (median of ``--adds``) and the cost of the periodic merge.
+union-find); the index's own memory per article (``NearDuplicateIndex.memory_usage()``: every
+array it holds, by component, apart from the texts) next to the process RSS; pairwise
+precision/recall of the clusters against the truth; the time to analyze, check and add one more
+article (median of ``--adds``: ``analyze`` once, then ``match_analysis`` and ``add_analysis``, as
+``archive.stories`` does) and the cost of the periodic merge.
 """
 from __future__ import annotations
 
@@ -33,7 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipelines.dedupe import LSH_BANDS, LSH_ROWS, NUM_PERM, SHINGLE_K, NearDuplicateIndex  # noqa: E402
+from pipelines.dedupe import LSH_BANDS, LSH_ROWS, NUM_PERM, SHINGLE_K, NearDuplicateIndex, analyze  # noqa: E402
 from tests.fixtures import make_dedupe_pairs as M  # noqa: E402
 
 
@@ -230,8 +233,12 @@ def main() -> None:
           f"exact checks {stats['verified']:,}, merges {stats['merged']:,}, exact duplicates {stats['exact_duplicates']:,}")
     print(f"  memory: peak RSS {peak_self:,.0f} MB (process; {rss_before:,.0f} MB before indexing, of which the "
           f"synthetic texts; {rss_indexed:,.0f} MB after indexing, {rss_after:,.0f} MB after clustering), "
-          f"workers peak {peak_children:,.0f} MB; index footprint ~{(rss_indexed - rss_before) / len(texts) * 1024:.1f} "
+          f"workers peak {peak_children:,.0f} MB; RSS growth while indexing {(rss_indexed - rss_before) / len(texts) * 1024:.1f} "
           f"KB/article")
+    usage = index.memory_usage()
+    print(f"  index memory (accounted, all its arrays): {sum(usage.values()) / len(texts) / 1024:.2f} KB/article = "
+          + " + ".join(f"{k} {v / len(texts):,.0f}" for k, v in sorted(usage.items(), key=lambda kv: -kv[1]))
+          + " bytes")
     scores = pairwise_scores(clusters, story, series)
     found_stories = len(texts) - sum(len(c) - 1 for c in clusters)
     print(f"  clusters of >=2: {len(clusters):,}; stories found {found_stories:,} (true {n_stories:,})")
@@ -243,14 +250,17 @@ def main() -> None:
     story_members: dict[int, set[int]] = {}
     for i, s in enumerate(story):
         story_members.setdefault(s, set()).add(i)
-    match_ms, add_ms, hits, expected = [], [], 0, 0
+    analyze_ms, match_ms, add_ms, hits, expected = [], [], [], 0, 0
     for j, text in enumerate(extra):
         article_id = args.n + j
+        t_start = time.perf_counter()
+        analysis = analyze(text)
         ta = time.perf_counter()
-        found = index.match(text)
+        found = index.match_analysis(analysis)
         tb = time.perf_counter()
-        index.add(article_id, text)
+        index.add_analysis(article_id, analysis)
         tc = time.perf_counter()
+        analyze_ms.append((ta - t_start) * 1e3)
         match_ms.append((tb - ta) * 1e3)
         add_ms.append((tc - tb) * 1e3)
         known = story_members.get(extra_story[j], set())
@@ -262,9 +272,10 @@ def main() -> None:
     index._merge()
     merge_s = time.perf_counter() - tm
     q = statistics.quantiles(match_ms, n=20) if len(match_ms) >= 20 else [max(match_ms)] * 19
-    print(f"add one more article (median of {len(extra)}): match {statistics.median(match_ms):.2f} ms "
-          f"(p95 {q[18]:.2f}), add {statistics.median(add_ms):.2f} ms; copies recognised {hits}/{expected}; "
-          f"periodic merge of the LSH arrays {merge_s:.2f} s (every max(1024, n/8) additions)")
+    print(f"add one more article (median of {len(extra)}): analyze {statistics.median(analyze_ms):.2f} ms, "
+          f"match {statistics.median(match_ms):.2f} ms (p95 {q[18]:.2f}), add {statistics.median(add_ms):.2f} ms; "
+          f"copies recognised {hits}/{expected}; merge of the pending LSH keys {merge_s * 1e3:.0f} ms "
+          f"(every {index.MERGE_EVERY} additions)")
     print(f"total wall time {time.perf_counter() - started:.1f} s")
 
 

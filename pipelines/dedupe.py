@@ -59,7 +59,8 @@ SHINGLE_K = 5
 #: and 0.74 at 0.45: on the 40,000-article benchmark pairwise recall was 0.990 with 128, 0.993
 #: with 192 and 0.993 with 256 (64×4, twice the hashing and storage of 128), with the same
 #: clustering time. Fewer rows (e.g. 42×3 of 128) raise the candidates 7× (measured) because
-#: the curve's tail lifts background pairs. Stored as 192 uint32 = 768 bytes an article.
+#: the curve's tail lifts background pairs. Stored as 192 uint32 = 768 bytes an article in the
+#: archive; in memory the index keeps 48 uint32 band keys and the low byte of each value instead.
 NUM_PERM = 192
 LSH_BANDS, LSH_ROWS = 48, 4
 MINHASH_SEED = 1
@@ -352,13 +353,14 @@ def minhash(text: str) -> MinHash:
 
 
 def _band_keys(signatures: np.ndarray) -> np.ndarray:
-    """(n, NUM_PERM) uint32 → (n, LSH_BANDS) uint64: each band of LSH_ROWS values hashed to 64 bits."""
+    """(n, NUM_PERM) uint32 → (n, LSH_BANDS) uint32: each band of LSH_ROWS values hashed to 64 bits,
+    the top 32 kept (a false collision in one band is ~n/2^32; candidates are verified exactly)."""
     sig = signatures[:, :LSH_BANDS * LSH_ROWS].astype(np.uint64).reshape(len(signatures), LSH_BANDS, LSH_ROWS)
     acc = np.zeros(sig.shape[:2], dtype=np.uint64)
     with np.errstate(over="ignore"):
         for j in range(LSH_ROWS):
             acc = acc * np.uint64(0x100000001B3) + sig[:, :, j] + np.uint64(j + 1)
-        return _fmix64(acc)
+        return (_fmix64(acc) >> np.uint64(32)).astype(np.uint32)
 
 
 # --------------------------------------------------------------------- distinguishing tokens
@@ -657,83 +659,210 @@ def _analyze_range(bounds: tuple[int, int]) -> list[tuple[int, Analysis]]:
     return [(article_id, analyze(text)) for article_id, text in _FORK_ITEMS[bounds[0]:bounds[1]]]
 
 
-class _Ragged:
-    """Many small arrays stored back to back in one growable buffer, one per row.
+def _grown(arr: np.ndarray, needed: int) -> np.ndarray:
+    """``arr`` with room for at least ``needed`` rows (grows by 1.5x, copies the old rows)."""
+    if needed <= len(arr):
+        return arr
+    out = np.zeros((max(needed, 1024, len(arr) * 3 // 2),) + arr.shape[1:], dtype=arr.dtype)
+    out[:len(arr)] = arr
+    return out
 
-    Thousands of separately allocated little arrays fragment the heap (the pool's pickled results
-    made RSS ~10 KB an article for ~5.5 KB of data); one buffer does not. ``append`` returns a view;
-    when the buffer grows, old views keep the old buffer alive, so the index re-binds them."""
+
+def _fitted(arr: np.ndarray, used: int, least: int = 1024) -> np.ndarray:
+    """``arr`` trimmed to ``used`` rows plus 1/16 slack (after a bulk load: no half-empty buffers)."""
+    keep = max(used + used // 16, least)
+    return arr[:keep].copy() if len(arr) > keep else arr
+
+
+class _Ragged:
+    """Many small arrays stored back to back in a few large chunks, one per row: no Python object
+    per row (12 bytes an article for where it starts and its length, plus the values).
+    ``self[row]`` is a view. A full chunk is never copied: the next one is allocated beside it,
+    1/8 of the data so far (at most CHUNK_MAX values), so there is no doubling and no copy of the
+    whole archive's shingles when it grows, and at most ~1/8 of it is unused. (Thousands of
+    separately allocated little arrays fragment the heap: the pool's pickled results once made RSS
+    ~10 KB an article for ~5.5 KB of data.)"""
+
+    CHUNK_MAX = 1 << 20
 
     def __init__(self, dtype) -> None:
-        self.data = np.zeros(4096, dtype=dtype)
-        self.offsets = np.zeros(1025, dtype=np.int64)
+        self.chunks = [np.zeros(4096, dtype=dtype)]
+        self.fill = 0                                   # used part of the last chunk
+        self.total = 4096                               # values allocated in all chunks
+        self.starts = np.zeros(1024, dtype=np.int64)    # row → chunk << 32 | start in the chunk
+        self.lens = np.zeros(1024, dtype=np.uint32)     # row → number of values
         self.n = 0
 
-    def append(self, values: np.ndarray) -> tuple[np.ndarray, bool]:
-        """(view of the stored copy, whether the buffer was reallocated)."""
-        start = int(self.offsets[self.n])
-        end = start + len(values)
-        grown = False
-        if end > len(self.data):
-            data = np.zeros(max(end, 2 * len(self.data)), dtype=self.data.dtype)
-            data[:start] = self.data[:start]
-            self.data, grown = data, True
-        if self.n + 1 >= len(self.offsets):
-            self.offsets = np.concatenate((self.offsets, np.zeros(len(self.offsets), dtype=np.int64)))
-        self.data[start:end] = values
+    def append(self, values: np.ndarray) -> None:
+        k = len(values)
+        chunk = self.chunks[-1]
+        if self.fill + k > len(chunk):
+            size = max(k, min(self.CHUNK_MAX, max(4096, self.total // 8)))
+            chunk = np.zeros(size, dtype=chunk.dtype)
+            self.chunks.append(chunk)
+            self.total += size
+            self.fill = 0
+        chunk[self.fill:self.fill + k] = values
+        self.starts = _grown(self.starts, self.n + 1)
+        self.lens = _grown(self.lens, self.n + 1)
+        self.starts[self.n] = ((len(self.chunks) - 1) << 32) | self.fill
+        self.lens[self.n] = k
+        self.fill += k
         self.n += 1
-        self.offsets[self.n] = end
-        return self.data[start:end], grown
 
     def __getitem__(self, row: int) -> np.ndarray:
-        return self.data[self.offsets[row]:self.offsets[row + 1]]
+        start = int(self.starts[row])
+        offset = start & 0xFFFFFFFF
+        return self.chunks[start >> 32][offset:offset + int(self.lens[row])]
+
+    def fit(self) -> None:
+        """Trim the last chunk and the row arrays to what they hold (after a bulk load)."""
+        last = self.chunks[-1]
+        if self.fill < len(last):
+            self.chunks[-1] = last[:self.fill].copy()
+            self.total -= len(last) - self.fill
+        self.starts = _fitted(self.starts, self.n)
+        self.lens = _fitted(self.lens, self.n)
+
+    def nbytes(self) -> int:
+        return sum(c.nbytes for c in self.chunks) + self.starts.nbytes + self.lens.nbytes
+
+
+def _getsizeof_deep(obj) -> int:
+    """Bytes of a dict/list/set of small ints and strings, the containers and their elements."""
+    size = sys.getsizeof(obj)
+    items = obj.items() if isinstance(obj, dict) else obj
+    for item in items:
+        for x in (item if isinstance(obj, dict) else (item,)):
+            size += sys.getsizeof(x) if not (isinstance(x, int) and -5 <= x <= 256) else 0
+    return size
 
 
 class NearDuplicateIndex:
     """Incremental MinHash LSH over articles, with exact verification and SQLite persistence.
 
-    LSH layout: LSH_BANDS=48 bands × LSH_ROWS=4 rows of the 192-value signature; each band is
-    hashed to one uint64. Band keys of the bulk of the archive live in per-band *sorted arrays*
-    (looked up with ``np.searchsorted``); articles added since the last merge live in small per-band
-    dicts, folded into the arrays when that buffer outgrows max(1024, 1/8 of the archive). This is
-    the banding of datasketch's MinHashLSH stored compactly: at 100,000 articles
-    ``datasketch.MinHashLSH`` (32 bands) took 9.3 s to insert and ~1.07 GB (a Python set per
-    bucket); these arrays take 48 × 20 bytes an article (~96 MB), sorted in well under a second.
+    Everything is kept in a few numpy arrays, with no Python object per article (issue 15: the
+    per-article ``Analysis``/``Features`` objects, dicts of band lists and the 192 × 32-bit
+    signature matrix made ~7 KB an article; ``memory_usage()`` accounts for every array):
 
-    Per article the index keeps its ``Analysis`` (exact key, sorted shingle hashes, signature,
-    distinguishing features) — never the text — so ``match`` verifies candidates exactly.
+    - LSH: LSH_BANDS=48 bands × LSH_ROWS=4 rows of the 192-value signature, each band hashed to a
+      uint32 key. The bulk of the archive lives in a (bands, articles) sorted key array and the
+      matching row array (8 bytes a band an article), looked up with ``np.searchsorted``; articles
+      added since the last merge live in a small (pending, bands) key matrix compared whole, and
+      are inserted into the sorted arrays every ``MERGE_EVERY`` additions (O(archive), no re-sort).
+      A 32-bit key makes a false band collision ~n/2^32 per band: a few extra candidates a
+      thousand queries, each verified exactly.
+    - Per article for the exact check: the sorted shingle hashes (uint32) and slot pairs (uint64),
+      back to back in ``_Ragged`` buffers, and the features (units as ids into one vocabulary with
+      their counts, board sizes, dates) as a few int64s; the exact key as its 32-byte digest.
+    - For the clustering prefilter only the low byte of each signature value (b-bit minwise
+      hashing, 192 bytes): equal values have equal low bytes, so the byte agreement is never below
+      the full agreement and the prefilter keeps every pair it kept with 32-bit values (plus, at
+      J≈0.17, ~0.3 % more of the pairs). The full signature is a function of the shingles and is
+      recomputed where it is needed (``analysis()``, ``minhash_of()``, ``save()``).
+
+    Never the text: ``match`` verifies candidates exactly after ``load(conn)``.
     """
 
+    #: Pending additions folded into the sorted LSH arrays (each query compares them all).
+    MERGE_EVERY = 1024
+
     def __init__(self) -> None:
-        self._ids: list[int] = []                       # row → article_id
-        self._row: dict[int, int] = {}                  # live article_id → row
-        self._docs: list[Analysis | None] = []          # row → analysis (None once removed)
-        self._shingles = _Ragged(np.uint32)             # row → shingle hashes (the docs hold views)
-        self._slot_store = _Ragged(np.uint64)           # row → slot pairs (the docs' features hold views)
-        self._sigs = np.zeros((0, NUM_PERM), dtype=np.uint32)
-        self._keys = np.zeros((0, LSH_BANDS), dtype=np.uint64)
-        self._n_sorted = 0
-        self._sorted_keys = np.zeros((LSH_BANDS, 0), dtype=np.uint64)
+        self._n = 0                                           # rows used (removed rows stay, dead)
+        self._ids = np.zeros(1024, dtype=np.int64)            # row → article_id
+        self._live = np.zeros(1024, dtype=bool)               # row → not removed or replaced
+        self._dirty = np.zeros(1024, dtype=bool)              # row → to write on next save()
+        self._digest = np.zeros((1024, 32), dtype=np.uint8)   # row → sha256 of the normalized body
+        self._bbits = np.zeros((1024, NUM_PERM), dtype=np.uint8)  # row → low byte of each MinHash value
+        self._shingles = _Ragged(np.uint32)                   # row → sorted shingle hashes
+        self._slot_store = _Ragged(np.uint64)                 # row → slot pairs
+        self._facts = _Ragged(np.int64)                       # row → packed Features (see _pack_features)
+        self._unit_names: list[str] = []                      # unit vocabulary (folded names)
+        self._unit_ids: dict[str, int] = {}
+        # article_id → row: a sorted array for the merged rows, a dict for the rows added since
+        self._id_sorted = np.zeros(0, dtype=np.int64)
+        self._id_rows = np.zeros(0, dtype=np.int32)
+        self._id_recent: dict[int, int] = {}
+        self._n_live = 0
+        self._n_sorted = 0                                    # rows below this are in the sorted arrays
+        self._sorted_keys = np.zeros((LSH_BANDS, 0), dtype=np.uint32)
         self._sorted_rows = np.zeros((LSH_BANDS, 0), dtype=np.int32)
-        self._delta: list[dict[int, list[int]]] = [dict() for _ in range(LSH_BANDS)]
-        self._by_key: dict[str, list[int]] = {}         # exact key → live article ids
-        self._dirty: set[int] = set()                   # ids to write on next save()
-        self._removed: set[int] = set()                 # ids to delete on next save()
+        self._pending = np.zeros((1024, LSH_BANDS), dtype=np.uint32)  # band keys of rows >= _n_sorted
+        self._removed: set[int] = set()                       # ids to delete on next save()
+        self._removed_rows = 0                                # rows killed since the last merge
 
     # -- size
     def __len__(self) -> int:
-        return len(self._row)
+        return self._n_live
+
+    def _row_of(self, article_id: int) -> int | None:
+        row = self._id_recent.get(article_id)
+        if row is not None:
+            return row
+        i = int(self._id_sorted.searchsorted(article_id))
+        if i < len(self._id_sorted) and self._id_sorted[i] == article_id:
+            row = int(self._id_rows[i])
+            if self._live[row]:
+                return row
+        return None
 
     def __contains__(self, article_id: int) -> bool:
-        return article_id in self._row
+        return self._row_of(int(article_id)) is not None
 
     def ids(self) -> list[int]:
-        return list(self._row)
+        return self._ids[:self._n][self._live[:self._n]].tolist()
+
+    def memory_usage(self) -> dict[str, int]:
+        """Bytes held by the index, by component (allocated capacity, not just the used part)."""
+        return {
+            "shingles": self._shingles.nbytes(),
+            "slots": self._slot_store.nbytes(),
+            "features": self._facts.nbytes() + _getsizeof_deep(self._unit_names) + _getsizeof_deep(self._unit_ids),
+            "lsh_sorted": self._sorted_keys.nbytes + self._sorted_rows.nbytes,
+            "lsh_pending": self._pending.nbytes,
+            "signature_bytes": self._bbits.nbytes,
+            "exact_keys": self._digest.nbytes,
+            "ids": (self._ids.nbytes + self._live.nbytes + self._dirty.nbytes + self._id_sorted.nbytes
+                    + self._id_rows.nbytes + _getsizeof_deep(self._id_recent) + _getsizeof_deep(self._removed)),
+        }
+
+    # -- per-article data
+    def _pack_features(self, f: Features) -> np.ndarray:
+        """[first_date or -1, #units, #board, unit id, count, …, board sizes…, dates…] as int64."""
+        units = []
+        for name, count in f.units.items():
+            uid = self._unit_ids.get(name)
+            if uid is None:
+                uid = self._unit_ids[name] = len(self._unit_names)
+                self._unit_names.append(name)
+            units += (uid, count)
+        return np.array([-1 if f.first_date is None else f.first_date, len(f.units), len(f.board), *units,
+                         *f.board, *f.dates], dtype=np.int64)
+
+    def _features(self, row: int) -> Features:
+        facts = self._facts[row].tolist()
+        first, n_units, n_board = facts[:3]
+        end_units = 3 + 2 * n_units
+        names = self._unit_names
+        return Features(units={names[facts[i]]: facts[i + 1] for i in range(3, end_units, 2)},
+                        board=tuple(facts[end_units:end_units + n_board]),
+                        first_date=None if first < 0 else first, dates=tuple(facts[end_units + n_board:]),
+                        slots=self._slot_store[row])
+
+    def _doc(self, row: int, features: Features | None = None) -> Analysis:
+        """The stored article as an Analysis (views of the buffers; no signature)."""
+        return Analysis(key=self._digest[row].tobytes().hex(), shingles=self._shingles[row],
+                        signature=_NO_SIGNATURE, features=features or self._features(row))
 
     def analysis(self, article_id: int) -> Analysis:
-        row = self._row[article_id]
-        doc = self._docs[row]
-        return Analysis(key=doc.key, shingles=doc.shingles, signature=self._sigs[row].copy(), features=doc.features)
+        row = self._row_of(int(article_id))
+        if row is None:
+            raise KeyError(article_id)
+        doc = self._doc(row)
+        doc.shingles = doc.shingles.copy()
+        doc.features.slots = doc.features.slots.copy()
+        doc.signature = _signature(doc.shingles)
+        return doc
 
     def minhash_of(self, article_id: int) -> MinHash:
         return _as_minhash(self.analysis(article_id).signature)
@@ -758,125 +887,190 @@ class NearDuplicateIndex:
                 n = len(_FORK_ITEMS)
                 ranges = [(lo, min(lo + chunksize, n)) for lo in range(0, n, chunksize)]
                 with multiprocessing.get_context("fork").Pool(processes) as pool:
-                    for batch in pool.imap(_analyze_range, ranges):
-                        for article_id, analysis in batch:
-                            self._insert(article_id, analysis, bulk=True)
+                    self.add_analyses(pair for batch in pool.imap(_analyze_range, ranges) for pair in batch)
             finally:
                 _FORK_ITEMS = []
         else:
-            for article_id, body_text in items:
-                self._insert(article_id, analyze(body_text), bulk=True)
+            self.add_analyses((article_id, analyze(body_text)) for article_id, body_text in items)
+
+    def add_analyses(self, items: Iterable[tuple[int, Analysis]]) -> None:
+        """Index many (article_id, analysis) at once: one merge and one trim of the buffers at the end."""
+        for article_id, analysis in items:
+            self._insert(article_id, analysis)
         self._merge()
+        self._fit()
 
     def add_analysis(self, article_id: int, analysis: Analysis) -> None:
-        self._insert(article_id, analysis, bulk=False)
+        self._insert(article_id, analysis)
+        if self._n - self._n_sorted >= self.MERGE_EVERY:
+            self._merge()
 
-    def _insert(self, article_id: int, analysis: Analysis, bulk: bool) -> None:
-        """bulk: leave the band keys out of the delta dicts; the caller merges when done."""
+    def _insert(self, article_id: int, analysis: Analysis, dirty: bool = True) -> None:
         article_id = int(article_id)
-        if article_id in self._row:
+        if article_id in self:
             self.remove(article_id)
         self._removed.discard(article_id)
-        row = len(self._ids)
-        self._ids.append(article_id)
-        # The signature lives in the matrix only; shingles and slots are copied into the ragged
-        # buffers and the stored analysis holds views of them.
-        shingles, grown_sh = self._shingles.append(analysis.shingles)
-        slots, grown_sl = self._slot_store.append(analysis.features.slots)
-        f = analysis.features
-        self._docs.append(Analysis(key=analysis.key, shingles=shingles, signature=_NO_SIGNATURE,
-                                   features=Features(units=f.units, board=f.board, first_date=f.first_date,
-                                                     dates=f.dates, slots=slots)))
-        if grown_sh or grown_sl:
-            for r, doc in enumerate(self._docs):
-                if doc is not None:
-                    doc.shingles = self._shingles[r]
-                    doc.features.slots = self._slot_store[r]
-        self._row[article_id] = row
-        self._dirty.add(article_id)
-        self._by_key.setdefault(analysis.key, []).append(article_id)
-        if row >= len(self._sigs):
-            capacity = max(1024, 2 * len(self._sigs))
-            sigs = np.zeros((capacity, NUM_PERM), dtype=np.uint32)
-            sigs[:len(self._sigs)] = self._sigs
-            keys = np.zeros((capacity, LSH_BANDS), dtype=np.uint64)
-            keys[:len(self._keys)] = self._keys
-            self._sigs, self._keys = sigs, keys
-        self._sigs[row] = analysis.signature
-        if bulk:
-            return
-        keys = _band_keys(analysis.signature[None, :])[0]
-        self._keys[row] = keys
-        if len(analysis.shingles):
-            for band, key in enumerate(keys.tolist()):
-                self._delta[band].setdefault(key, []).append(row)
-        if row + 1 - self._n_sorted > max(1024, self._n_sorted // 8):
-            self._merge()
+        row = self._n
+        if row + 1 > len(self._ids):
+            self._ids, self._live, self._dirty, self._digest, self._bbits = (
+                _grown(a, row + 1) for a in (self._ids, self._live, self._dirty, self._digest, self._bbits))
+        self._ids[row] = article_id
+        self._live[row] = True
+        self._dirty[row] = dirty
+        self._digest[row] = np.frombuffer(bytes.fromhex(analysis.key), dtype=np.uint8)
+        self._bbits[row] = analysis.signature.astype(np.uint8)     # the low byte (wraps)
+        self._shingles.append(analysis.shingles)
+        self._slot_store.append(analysis.features.slots)
+        self._facts.append(self._pack_features(analysis.features))
+        pending = row - self._n_sorted
+        self._pending = _grown(self._pending, pending + 1)
+        self._pending[pending] = _band_keys(analysis.signature[None, :])[0]
+        self._id_recent[article_id] = row
+        self._n = row + 1
+        self._n_live += 1
 
     def remove(self, article_id: int) -> None:
         article_id = int(article_id)
-        row = self._row.pop(article_id)
-        doc = self._docs[row]
-        self._docs[row] = None
-        ids = self._by_key.get(doc.key)
-        if ids is not None:
-            ids.remove(article_id)
-            if not ids:
-                del self._by_key[doc.key]
-        self._dirty.discard(article_id)
+        row = self._row_of(article_id)
+        if row is None:
+            raise KeyError(article_id)
+        self._live[row] = False
+        self._dirty[row] = False
+        self._id_recent.pop(article_id, None)
+        self._n_live -= 1
+        self._removed_rows += 1
         self._removed.add(article_id)
 
     def _merge(self) -> None:
-        """Fold everything into the sorted per-band arrays (removed and empty articles left out)."""
-        n = len(self._ids)
-        if n > self._n_sorted:  # band keys of bulk-inserted rows, vectorized
-            start = self._n_sorted
-            self._keys[start:n] = _band_keys(self._sigs[start:n])
-        live = np.fromiter((d is not None and len(d.shingles) > 0 for d in self._docs), dtype=bool, count=n)
-        rows = np.flatnonzero(live)
-        keys = self._keys[rows].T                       # (bands, live)
-        order = np.argsort(keys, axis=1, kind="stable")
-        self._sorted_keys = np.take_along_axis(keys, order, axis=1)
-        self._sorted_rows = rows[order].astype(np.int32)
+        """Insert the pending rows into the sorted per-band arrays (removed and empty articles left
+        out) and the pending ids into the sorted id map."""
+        n, start = self._n, self._n_sorted
+        if n == start and not self._removed_rows:
+            return
+        rows = self._sorted_rows
+        keys = self._sorted_keys
+        if self._removed_rows and rows.shape[1]:
+            keep = self._live[rows[0]]                         # a row is in every band or in none
+            rows, keys = rows[:, keep], keys[:, keep]
+        new = np.arange(start, n)
+        new = new[self._live[start:n] & (self._shingles.lens[start:n] > 0)]
+        if len(new):
+            add_keys = self._pending[new - start].T            # (bands, new)
+            order = np.argsort(add_keys, axis=1, kind="stable")
+            add_keys = np.take_along_axis(add_keys, order, axis=1)
+            add_rows = new.astype(np.int32)[order]
+            m, p = rows.shape[1], len(new)
+            out_keys = np.empty((LSH_BANDS, m + p), dtype=np.uint32)
+            out_rows = np.empty((LSH_BANDS, m + p), dtype=np.int32)
+            for band in range(LSH_BANDS):
+                # new rows after the equal keys already there: the order a stable sort by row gives
+                pos = keys[band].searchsorted(add_keys[band], "right") + np.arange(p)
+                mask = np.ones(m + p, dtype=bool)
+                mask[pos] = False
+                out_keys[band, pos], out_rows[band, pos] = add_keys[band], add_rows[band]
+                out_keys[band, mask], out_rows[band, mask] = keys[band], rows[band]
+            keys, rows = out_keys, out_rows
+        self._sorted_keys, self._sorted_rows = keys, rows
         self._n_sorted = n
-        self._delta = [dict() for _ in range(LSH_BANDS)]
+        self._removed_rows = 0
+        if n - self._n_live > max(1024, n // 4):
+            self._compact()
+            n = self._n
+        live = np.flatnonzero(self._live[:n])
+        ids = self._ids[live]
+        order = np.argsort(ids, kind="stable")
+        self._id_sorted, self._id_rows = ids[order], live[order].astype(np.int32)
+        self._id_recent = {}
+
+    def _compact(self) -> None:
+        """Drop the rows of removed and replaced articles (a re-analysed archive would otherwise
+        keep every old version): renumber the live rows in order, copy their data into new
+        buffers. Called by ``_merge`` once the pending rows are in the sorted arrays."""
+        n = self._n
+        live = np.flatnonzero(self._live[:n])
+        renumber = np.full(n, -1, dtype=np.int32)
+        renumber[live] = np.arange(len(live), dtype=np.int32)
+        self._ids, self._live, self._dirty, self._digest, self._bbits = (
+            _fitted(a[:n][live], len(live)) for a in (self._ids, self._live, self._dirty, self._digest, self._bbits))
+        for name in ("_shingles", "_slot_store", "_facts"):
+            old, new = getattr(self, name), _Ragged(getattr(self, name).chunks[0].dtype)
+            for row in live.tolist():
+                new.append(old[row])
+            new.fit()
+            setattr(self, name, new)
+        self._sorted_rows = renumber[self._sorted_rows]     # dead rows were left out by the merge
+        self._n = self._n_sorted = len(live)
+
+    def _fit(self) -> None:
+        """After a bulk load: trim the growable buffers to what they hold."""
+        n = self._n
+        self._ids, self._live, self._dirty, self._digest, self._bbits = (
+            _fitted(a, n) for a in (self._ids, self._live, self._dirty, self._digest, self._bbits))
+        self._pending = _fitted(self._pending, 0, least=64)
+        for store in (self._shingles, self._slot_store, self._facts):
+            store.fit()
 
     # -- querying
-    def _candidate_rows(self, analysis: Analysis) -> set[int]:
+    def _candidate_rows(self, analysis: Analysis) -> list[int]:
         if len(analysis.shingles) == 0:
-            return set()
+            return []
         keys = _band_keys(analysis.signature[None, :])[0]
-        rows: set[int] = set()
+        found = []
         if self._sorted_keys.shape[1]:
+            lines, rows = self._sorted_keys, self._sorted_rows
+            m = lines.shape[1]
             for band in range(LSH_BANDS):
-                line = self._sorted_keys[band]
-                lo = line.searchsorted(keys[band], "left")
-                if lo < len(line) and line[lo] == keys[band]:
-                    hi = line.searchsorted(keys[band], "right")
-                    rows.update(self._sorted_rows[band, lo:hi].tolist())
-        for band, key in enumerate(keys.tolist()):
-            hit = self._delta[band].get(key)
-            if hit:
-                rows.update(hit)
-        for article_id in self._by_key.get(analysis.key, ()):
-            rows.add(self._row[article_id])
-        return {r for r in rows if self._docs[r] is not None}
+                line, key = lines[band], keys[band]       # a uint32 scalar: a Python int would cast the line
+                lo = int(line.searchsorted(key))
+                if lo < m and line[lo] == key:
+                    hi = lo + 1
+                    while hi < m and line[hi] == key:
+                        hi += 1
+                    found.append(rows[band, lo:hi])
+        p = self._n - self._n_sorted
+        if p:
+            found.append(self._n_sorted + np.flatnonzero((self._pending[:p] == keys).any(axis=1)))
+        if not found:
+            return []
+        cand = np.unique(np.concatenate(found))
+        cand = cand[self._live[cand] & (self._shingles.lens[cand] > 0)] if p else cand[self._live[cand]]
+        return cand.tolist()
 
     def candidates(self, body_text: str) -> list[int]:
-        """Article ids sharing at least one LSH band (or the exact key) with the text, unverified."""
-        return sorted(self._ids[r] for r in self._candidate_rows(analyze(body_text)))
+        """Article ids sharing at least one LSH band with the text (exact copies share them all), unverified."""
+        return sorted(self._ids[self._candidate_rows(analyze(body_text))].tolist())
 
     def match(self, body_text: str, exclude: int | None = None) -> list[tuple[int, float]]:
         """Verified same-story articles as (article_id, exact shingle Jaccard), best first."""
         return self.match_analysis(analyze(body_text), exclude=exclude)
 
+    def _text_candidates(self, analysis: Analysis, rows: list[int]) -> list[int]:
+        """The rows whose shingles pass the text check of ``_decide`` with the analysis, all at once:
+        one ``searchsorted`` of every candidate's shingles in the query's (exact |A∩B|, the same
+        formulas and thresholds, so nothing ``_decide`` would accept is dropped). At 100,000
+        articles a query has dozens of LSH candidates, nearly all of them other reports on the topic."""
+        q = analysis.shingles
+        if len(rows) < 2 or len(q) == 0:
+            return rows
+        parts = [self._shingles[r] for r in rows]
+        sizes = np.array([len(x) for x in parts])
+        values = np.concatenate(parts)
+        pos = q.searchsorted(values)
+        pos[pos == len(q)] = 0
+        inter = np.add.reduceat((q[pos] == values).astype(np.int64), np.concatenate(([0], np.cumsum(sizes)[:-1])))
+        jac = inter / (len(q) + sizes - inter)
+        small = np.minimum(len(q), sizes)
+        ok = (jac >= JACCARD_MIN) | ((inter / small >= CONTAINMENT_MIN) & (jac >= JACCARD_FLOOR)
+                                     & (small >= MIN_SHINGLES_FOR_CONTAINMENT))
+        return [r for r, keep in zip(rows, ok.tolist()) if keep]
+
     def match_analysis(self, analysis: Analysis, exclude: int | None = None) -> list[tuple[int, float]]:
         out = []
-        for row in self._candidate_rows(analysis):
-            article_id = self._ids[row]
+        for row in self._text_candidates(analysis, self._candidate_rows(analysis)):
+            article_id = int(self._ids[row])
             if article_id == exclude:
                 continue
-            same, score, _ = _decide(analysis, self._docs[row])
+            same, score, _ = _decide(analysis, self._doc(row))
             if same:
                 out.append((article_id, round(score, 4)))
         return sorted(out, key=lambda t: (-t[1], t[0]))
@@ -884,7 +1078,7 @@ class NearDuplicateIndex:
     def explain(self, body_text: str) -> list[tuple[int, bool, float, str]]:
         """Every candidate with the verdict, Jaccard and reason of the exact check (for debugging)."""
         analysis = analyze(body_text)
-        return sorted(((self._ids[r], *_decide(analysis, self._docs[r])) for r in self._candidate_rows(analysis)),
+        return sorted(((int(self._ids[r]), *_decide(analysis, self._doc(r))) for r in self._candidate_rows(analysis)),
                       key=lambda t: (-t[2], t[0]))
 
     # -- clustering
@@ -892,7 +1086,7 @@ class NearDuplicateIndex:
         """(m, 2) unique row pairs (a < b) sharing a band, from runs of equal keys in the sorted
         arrays. Buckets above MAX_BUCKET members are verified as a star and a chain."""
         self._merge()
-        n = max(1, len(self._ids))
+        n = max(1, self._n)
         chunks = []
         for band in range(LSH_BANDS):
             line, rows = self._sorted_keys[band], self._sorted_rows[band]
@@ -927,41 +1121,59 @@ class NearDuplicateIndex:
         article ids; clusters smaller than ``min_size`` are left out (min_size=1: every story).
 
         Exact duplicates are united first without verification; LSH pairs whose signatures agree
-        on fewer than SIGNATURE_PREFILTER of the NUM_PERM values (estimated Jaccard, sd <= 0.036) are
-        dropped before the exact check, since the text rule needs Jaccard >= JACCARD_FLOOR; pairs
-        already in one cluster are not verified again."""
+        on fewer than SIGNATURE_PREFILTER of the NUM_PERM values (estimated Jaccard, sd <= 0.036;
+        compared on the low byte of each value, see the class docstring) are dropped before the
+        exact check, since the text rule needs Jaccard >= JACCARD_FLOOR; pairs already in one
+        cluster are not verified again."""
+        self._merge()
         uf = UnionFind()
-        n = len(self._ids)
+        n = self._n
         duplicate = np.zeros(n, dtype=bool)
         members: dict[int, list[int]] = {}             # root → rows, for the cannot-link check
-        for key_ids in self._by_key.values():
-            if len(key_ids) > 1:
-                rows = [self._row[i] for i in key_ids]
-                if self._docs[rows[0]].shingles.size:
-                    for other in rows[1:]:
-                        uf.union(rows[0], other)
-                        duplicate[other] = True
-                    members[uf.find(rows[0])] = rows
+        nonempty = np.flatnonzero(self._live[:n] & (self._shingles.lens[:n] > 0))
+        if len(nonempty):
+            digests = np.ascontiguousarray(self._digest[nonempty]).view("V32").ravel()
+            _, inverse, counts = np.unique(digests, return_inverse=True, return_counts=True)
+            inverse = inverse.ravel()
+            multi = counts[inverse] > 1
+            rows_multi, groups = nonempty[multi], inverse[multi]
+            order = np.lexsort((rows_multi, groups))
+            rows_multi, groups = rows_multi[order], groups[order]
+            for group in np.split(rows_multi, np.flatnonzero(np.diff(groups)) + 1):
+                rows = group.tolist()
+                if len(rows) < 2:
+                    continue
+                for other in rows[1:]:
+                    uf.union(rows[0], other)
+                    duplicate[other] = True
+                members[uf.find(rows[0])] = rows
         pairs = self._candidate_row_pairs(skip_rows=duplicate)
         kept = []
         for start in range(0, len(pairs), 50_000):
             chunk = pairs[start:start + 50_000]
-            agree = (self._sigs[chunk[:, 0]] == self._sigs[chunk[:, 1]]).mean(axis=1)
+            agree = (self._bbits[chunk[:, 0]] == self._bbits[chunk[:, 1]]).mean(axis=1)
             kept.append(chunk[agree >= SIGNATURE_PREFILTER])
         kept = np.concatenate(kept) if kept else pairs
         verified = merged = blocked = 0
-        docs = self._docs
+        features: dict[int, Features] = {}             # rows touched, rebuilt once each
+
+        def feat(row: int) -> Features:
+            f = features.get(row)
+            if f is None:
+                f = features[row] = self._features(row)
+            return f
+
         for a, b in kept.tolist():
             ra, rb = uf.find(a), uf.find(b)
             if ra == rb:
                 continue
             verified += 1
-            if not _decide(docs[a], docs[b])[0]:
+            if not _decide(self._doc(a, feat(a)), self._doc(b, feat(b)))[0]:
                 continue
             # cannot-link: a chain of copies must not join two stories that conflict outright
             # (X' is a copy of X and also matches twin Y because the edit dropped X's names)
             ma, mb = members.get(ra, [ra]), members.get(rb, [rb])
-            if any(_conflict(docs[x].features, docs[y].features, slots=False) for x in ma[:CANNOT_LINK_CHECK]
+            if any(_conflict(feat(x), feat(y), slots=False) for x in ma[:CANNOT_LINK_CHECK]
                    for y in mb[:CANNOT_LINK_CHECK]):
                 blocked += 1
                 continue
@@ -973,40 +1185,43 @@ class NearDuplicateIndex:
         if stats is not None:
             stats.update(candidate_pairs=len(pairs), after_prefilter=len(kept), verified=verified, merged=merged,
                          blocked_by_cannot_link=blocked, exact_duplicates=int(duplicate.sum()))
-        groups: dict[int, list[int]] = {}
-        for row in self._row.values():
-            groups.setdefault(uf.find(row), []).append(self._ids[row])
-        return sorted((sorted(g) for g in groups.values() if len(g) >= min_size), key=lambda g: g[0])
+        groups_out: dict[int, list[int]] = {}
+        for row, article_id in zip(np.flatnonzero(self._live[:n]).tolist(), self._ids[:n][self._live[:n]].tolist()):
+            groups_out.setdefault(uf.find(row), []).append(article_id)
+        return sorted((sorted(g) for g in groups_out.values() if len(g) >= min_size), key=lambda g: g[0])
 
     # -- persistence
     def save(self, conn: sqlite3.Connection, full: bool = False) -> int:
         """Write signatures and verification data of new/changed articles (all if ``full``) and
         delete removed ones, in one transaction. Tables: ``minhashes(article_id INTEGER PRIMARY KEY,
         hashvalues BLOB)`` (the NUM_PERM=192 MinHash values as little-endian uint32, 768 bytes; datasketch's
-        affine32 values are 32-bit, so nothing is lost), ``dedupe_features(article_id INTEGER
-        PRIMARY KEY, exact_key, shingles BLOB, slots BLOB, features)`` (sorted uint32 shingle
-        hashes, uint64 slot pairs, units/board/dates as JSON) and ``dedupe_meta`` (parameters,
-        checked by ``load``). Joins the connection's open transaction, if any. Returns the number
-        of articles written."""
+        affine32 values are 32-bit, so nothing is lost; recomputed from the shingles, which is
+        how they were made), ``dedupe_features(article_id INTEGER PRIMARY KEY, exact_key, shingles
+        BLOB, slots BLOB, features)`` (sorted uint32 shingle hashes, uint64 slot pairs,
+        units/board/dates as JSON) and ``dedupe_meta`` (parameters, checked by ``load``). Joins the
+        connection's open transaction, if any. Returns the number of articles written."""
         _create_tables(conn)
-        ids = sorted(self._row) if full else sorted(i for i in self._dirty if i in self._row)
+        n = self._n
+        rows = np.flatnonzero(self._live[:n] & (True if full else self._dirty[:n]))
+        rows = rows[np.argsort(self._ids[rows], kind="stable")].tolist()
         # inside the caller's transaction (an article's store) the caller commits; otherwise this one
         with contextlib.nullcontext() if conn.in_transaction else conn:
             conn.executemany("INSERT OR REPLACE INTO dedupe_meta(key, value) VALUES (?, ?)", sorted(_meta().items()))
-            gone = [(i,) for i in sorted(self._removed) if i not in self._row]
+            gone = [(i,) for i in sorted(self._removed) if i not in self]
             conn.executemany("DELETE FROM minhashes WHERE article_id = ?", gone)
             conn.executemany("DELETE FROM dedupe_features WHERE article_id = ?", gone)
             conn.executemany(
                 "INSERT OR REPLACE INTO minhashes(article_id, hashvalues) VALUES (?, ?)",
-                ((i, self._sigs[self._row[i]].astype("<u4").tobytes()) for i in ids))
+                ((int(self._ids[r]), _signature(self._shingles[r]).astype("<u4").tobytes()) for r in rows))
             conn.executemany(
                 "INSERT OR REPLACE INTO dedupe_features(article_id, exact_key, shingles, slots, features) "
                 "VALUES (?, ?, ?, ?, ?)",
-                ((i, d.key, d.shingles.astype("<u4").tobytes(), d.features.slots.astype("<u8").tobytes(),
-                  d.features.to_json()) for i, d in ((i, self._docs[self._row[i]]) for i in ids)))
-        self._dirty.clear()
+                ((int(self._ids[r]), d.key, d.shingles.astype("<u4").tobytes(),
+                  d.features.slots.astype("<u8").tobytes(), d.features.to_json())
+                 for r, d in ((r, self._doc(r)) for r in rows)))
+        self._dirty[:] = False
         self._removed.clear()
-        return len(ids)
+        return len(rows)
 
     def load(self, conn: sqlite3.Connection) -> "NearDuplicateIndex":
         """Add every stored article to this index (no text needed, nothing recomputed); returns self."""
@@ -1023,9 +1238,9 @@ class NearDuplicateIndex:
             analysis = Analysis(key=key, shingles=np.frombuffer(sh, dtype="<u4").astype(np.uint32),
                                 signature=np.frombuffer(hv, dtype="<u4").astype(np.uint32),
                                 features=Features.from_json(feats, slots))
-            self._insert(article_id, analysis, bulk=True)
-            self._dirty.discard(article_id)
+            self._insert(article_id, analysis, dirty=False)
         self._merge()
+        self._fit()
         return self
 
     @classmethod

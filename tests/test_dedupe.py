@@ -414,3 +414,62 @@ def test_benchmark_smoke():
                             capture_output=True, text=True, timeout=240)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "cluster from scratch" in result.stdout and "pairwise precision" in result.stdout
+
+
+def test_index_memory_per_article():
+    """The index holds numpy arrays only (no Python object per article): what it accounts for is
+    what tracemalloc sees, and per article it is the exact-check data (shingle hashes, slot
+    pairs) plus a fixed ~0.8 KB (LSH keys and rows, signature bytes, features, key, id)."""
+    import tracemalloc
+
+    sys.path.insert(0, str(ROOT))
+    from bench.dedupe import generate
+
+    texts, _story, _series = generate(2000, 3)
+    analyses = [(i, D.analyze(text)) for i, text in enumerate(texts)]
+    n = len(analyses)
+    floor = sum(4 * len(a.shingles) + 8 * len(a.features.slots) for _, a in analyses) / n
+    tracemalloc.start()
+    try:
+        before = tracemalloc.take_snapshot()
+        index = NearDuplicateIndex()
+        index.add_analyses(analyses)
+        traced = tracemalloc.get_traced_memory()[0]
+        blocks = sum(d.count_diff for d in tracemalloc.take_snapshot().compare_to(before, "filename"))
+    finally:
+        tracemalloc.stop()
+    usage = index.memory_usage()
+    per_article = sum(usage.values()) / n
+    print(f"\nindex memory: {per_article:,.0f} bytes/article (exact-check data {floor:,.0f}); "
+          + ", ".join(f"{k} {v / n:,.0f}" for k, v in usage.items()))
+    assert abs(traced - sum(usage.values())) < 0.05 * traced   # the accounting misses nothing
+    assert blocks < n / 4                                      # no object per article
+    assert per_article < floor + 900
+    assert per_article < 3.9 * 1024                            # was ~7.2 KB with per-article objects
+    assert usage["lsh_sorted"] == n * D.LSH_BANDS * 8          # uint32 key + int32 row per band
+    # and it still finds what it found
+    assert len(index) == n and sorted(index.ids()) == list(range(n))
+    copy = D.analyze(texts[1])
+    assert (1, 1.0) in index.match_analysis(copy)
+
+
+def test_replaced_articles_are_compacted_away():
+    """Re-adding every article (a re-analysed archive) must not keep the old versions' data."""
+    index = NearDuplicateIndex()
+    corpus = _corpus()
+    index.add_many(list(corpus.items()))
+    filler = {20_000 + i: f"Tin số {i}: xã Trung Xuân tổ chức hội nghị lần thứ {i} về nội dung {i * 7} năm {i % 50}."
+              for i in range(1100)}
+    index.add_many(list(filler.items()))
+    before = sum(index.memory_usage().values())
+    for article_id, text in filler.items():            # replaced one by one, as StoryAssigner does
+        index.remove(article_id)
+        index.add(article_id, text + " Cập nhật.")
+    index.add(30_000, republished(report()))
+    index._merge()
+    assert index._n == len(index) == len(corpus) + 1101   # the 1,100 dead rows are gone
+    assert sum(index.memory_usage().values()) < 1.5 * before
+    assert sorted(index.ids()) == sorted([*corpus, *filler, 30_000])
+    assert {m[0] for m in index.match(republished(report()))} == {1, 2, 30_000}
+    assert index.analysis(20_005).key == D.analyze(filler[20_005] + " Cập nhật.").key
+    assert [1, 2, 30_000] in index.clusters()
