@@ -31,6 +31,28 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def free_port_block(size: int = 6) -> int:
+    """The first of `size` consecutive ports that are all free now (the demo's simulator takes one
+    port a portal from --sim-port-base on); a lone free port says nothing of the next five."""
+    for _ in range(50):
+        base = free_port()
+        if base + size > 65535:
+            continue
+        socks = []
+        try:
+            for port in range(base, base + size):
+                sock = socket.socket()
+                socks.append(sock)
+                sock.bind(("127.0.0.1", port))
+            return base
+        except OSError:
+            continue
+        finally:
+            for sock in socks:
+                sock.close()
+    raise RuntimeError(f"no {size} consecutive free ports on 127.0.0.1")
+
+
 def wait_for_http(url: str, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 import sqlite3
 
-from .conftest import free_port, thanthien
+from .conftest import free_port_block, thanthien
 
 
 def counts(db_path):
@@ -15,7 +15,7 @@ def counts(db_path):
 
 def test_demo_twice_gives_the_same_archive(tmp_path):
     db_path = tmp_path / "demo" / "thanthien.db"
-    base = free_port()  # a free block keeps the test off a demo someone is running
+    base = free_port_block()  # a free block keeps the test off a demo someone is running
     first = thanthien("demo", "--no-serve", "--db", db_path, "--sim-port-base", base, timeout=600)
     once = counts(db_path)
     assert once[0] > 40 and once[0] == once[1]

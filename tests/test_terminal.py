@@ -6,7 +6,7 @@ import io
 import re
 import sqlite3
 
-from .conftest import free_port, thanthien
+from .conftest import free_port, free_port_block, thanthien
 
 SUMMARY = re.compile(r"^crawl run (\d+) (\w+) in [\d.]+s: pages (\d+), articles new (\d+) updated (\d+) "
                      r"unchanged (\d+), launch reports (\d+), errors (\d+)$", re.M)
@@ -35,7 +35,7 @@ def summary_matches_the_run(output: str, db_path) -> int:
 
 def test_demo_is_short_and_its_log_is_in_a_file(tmp_path):
     db_path = tmp_path / "demo" / "thanthien.db"
-    result = thanthien("demo", "--no-serve", "--db", db_path, "--sim-port-base", free_port(), timeout=600)
+    result = thanthien("demo", "--no-serve", "--db", db_path, "--sim-port-base", free_port_block(), timeout=600)
     terminal = result.stdout + result.stderr
     assert len(terminal.splitlines()) < 40, terminal
     assert not SCRAPY_LOG.search(terminal), terminal
