@@ -193,6 +193,36 @@ def test_a_worker_killed_with_sigkill_and_restarted_changes_nothing(redis_url, s
     _assert_same(single, db)
 
 
+def test_the_store_killed_with_sigkill_and_restarted_changes_nothing(redis_url, sim, single, tmp_path):
+    # The single writer dies mid-message (kill -9): its message goes back on restart and nothing is
+    # written twice — the archive is still the single crawl's, row for row.
+    db = tmp_path / "thanthien.db"
+    sim.delay["seconds"] = 0.05
+    try:
+        store = _store(redis_url, "store-killed", db)
+        workers = [_worker(redis_url, "store-killed", sim, "--simulated") for _ in range(2)]
+        deadline = time.monotonic() + 60
+        stored = 0
+        while stored < 10 and time.monotonic() < deadline:
+            time.sleep(0.1)
+            if db.exists():
+                try:
+                    with sqlite3.connect(db, timeout=1) as conn:
+                        stored = conn.execute("select count(*) from articles").fetchone()[0]
+                except sqlite3.Error:
+                    pass
+        assert stored >= 10 and store.poll() is None, "the store ended before the kill"
+        store.send_signal(signal.SIGKILL)
+        store.wait()
+        store = _store(redis_url, "store-killed", db)
+        for w in workers:
+            _finish(w, timeout=120)
+        _finish(store, timeout=60)
+    finally:
+        sim.delay["seconds"] = 0.0
+    _assert_same(single, db)
+
+
 def test_the_redis_budget_holds_across_two_processes(redis_url, sim, tmp_path):
     # Two workers, one portal each, both on 127.0.0.1 (one registrable domain); not --simulated for
     # loopback (THANTHIEN_SIMULATED=0), so the shared budget applies. Measured as requests arrive.

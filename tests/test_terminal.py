@@ -115,8 +115,10 @@ class _Terminal(io.StringIO):
         return True
 
 
-def test_on_a_terminal_the_display_is_redrawn_in_place_and_erased():
+def test_on_a_terminal_the_display_is_redrawn_in_place_and_erased(monkeypatch):
     from archive.crawl import CrawlProgress
+
+    monkeypatch.setenv("COLUMNS", "100")  # a 100-column terminal (lines are cut to the width: an xdist worker sees 80)
 
     quanson = _Crawler(start_time=1, response_received_count=3, **{"thanthien/articles_new": 2, "thanthien/errors": 1,
                                                                       "thanthien/faults": 4})
