@@ -389,7 +389,7 @@ def test_robots_forbid_adds_a_section_that_holds_no_unique_article():
 # budgets, determinism, counts
 # ------------------------------------------------------------------------------------------------
 
-FAST_TRANSIENT = dict(timeout_seconds=1.5)  # clients below wait 0.5 s: a wide margin either way
+FAST_TRANSIENT = dict(timeout_seconds=3.0)  # clients below wait 1.0 s: a wide margin either way, also on a loaded machine
 
 
 def test_max_per_url_then_the_real_page():
@@ -398,7 +398,7 @@ def test_max_per_url_then_the_real_page():
         for url in article_urls(sim):
             for _ in range(2):  # two transient faults of any kind: never the complete real page
                 try:
-                    status, _, body = fetch(url, timeout=0.5)
+                    status, _, body = fetch(url, timeout=1.0)
                     assert status != 200 or body != real_body(sim, url)
                 except (http.client.HTTPException, OSError):
                     pass
@@ -435,7 +435,7 @@ def run_sequence(seed: int, urls_of, reverse: bool = False) -> dict:
         urls = urls_of(sim)
         result = {}
         for url in (reversed(urls) if reverse else urls):
-            result[urlsplit(url).path] = [outcome(url, timeout=0.5) for _ in range(4)]
+            result[urlsplit(url).path] = [outcome(url, timeout=1.0) for _ in range(4)]
         log = {}
         for _, path, kind in sim.fault_log:
             log.setdefault(path, []).append(kind)
