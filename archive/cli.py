@@ -707,12 +707,11 @@ def _crawl_distributed(targets, redis_url, db_path, workers, settings, simulated
 
     from archive.store_worker import run_distributed_crawl, summary_line
 
-    settings.pop("THANTHIEN_REFRESH", None)
-    incremental = settings.pop("THANTHIEN_INCREMENTAL")
+    settings.pop("THANTHIEN_REFRESH", None)  # refused with --redis before this
     try:
         redis.Redis.from_url(redis_url, socket_connect_timeout=5).ping()
         summary = run_distributed_crawl(targets, redis_url, db_path, workers=workers, simulated=simulated,
-                                        overrides={"THANTHIEN_INCREMENTAL": incremental, **settings})
+                                        overrides=settings)
     except redis.exceptions.ConnectionError as exc:
         raise CliError(f"cannot reach Redis at {redis_url}: {exc}") from None
     click.echo(summary_line(summary))

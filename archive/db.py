@@ -291,6 +291,25 @@ def add_capture(db: sqlite_utils.Database, row: dict) -> int:
         return db["captures"].insert(row).last_pk
 
 
+def store_capture(db: sqlite_utils.Database, warc, capture: dict, *, portal: str | None, crawl_run_id: int | None,
+                  warc_headers: dict | None = None) -> int:
+    """One response kept: its WARC record written (and fsynced) by `warc` (an archive.warc.WarcStore),
+    then its `captures` row; returns the row id. `capture` is what scrapers.extensions.capture_of
+    makes of a response — the crawl process and the distributed store both keep captures this way."""
+    stored = warc.write(capture["url"], capture["status"], "", capture["headers"], capture["body"],
+                        request_method=capture["request_method"], request_headers=capture["request_headers"],
+                        warc_date=capture["fetched_at"].replace("+00:00", "Z"),
+                        extra_warc_headers={"WARC-Thanthien-Portal": portal or "", **(warc_headers or {}),
+                                            **capture.get("warc_headers", {})})
+    return add_capture(db, {
+        "url": capture["url"], "fetched_at": capture["fetched_at"], "status": capture["status"],
+        "content_type": capture.get("content_type"), "sha256": stored.sha256, "warc_path": stored.warc_path,
+        "warc_offset": stored.offset, "warc_length": stored.length, "crawl_run_id": crawl_run_id, "portal": portal,
+        "etag": capture.get("etag"), "last_modified": capture.get("last_modified"),
+        "source": capture.get("source", "crawl"), **capture.get("columns", {}),
+    })
+
+
 def _write_event(db: sqlite_utils.Database, article_id: int, record: dict) -> None:
     for table in ("launches", "article_officials", "article_slogans", "article_documents"):
         db.execute(f"delete from {table} where article_id = ?", [article_id])

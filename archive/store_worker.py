@@ -183,20 +183,8 @@ class Store:
         name = portal or "unknown"
         if name not in self.warcs:
             self.warcs[name] = WarcStore(self.archive_dir, f"{name}-run{run_id}", self.max_bytes)
-        fetched_at = capture["fetched_at"]
-        stored = self.warcs[name].write(
-            capture["url"], capture["status"], "", capture["headers"], capture["body"],
-            request_method=capture["request_method"], request_headers=capture["request_headers"],
-            warc_date=fetched_at.replace("+00:00", "Z"),
-            extra_warc_headers={"WARC-Thanthien-Portal": portal or "", KEY_HEADER: capture["key"],
-                                **capture.get("warc_headers", {})})
-        return archive_db.add_capture(self.db, {
-            "url": capture["url"], "fetched_at": fetched_at, "status": capture["status"],
-            "content_type": capture.get("content_type"), "sha256": stored.sha256, "warc_path": stored.warc_path,
-            "warc_offset": stored.offset, "warc_length": stored.length, "crawl_run_id": run_id, "portal": portal,
-            "etag": capture.get("etag"), "last_modified": capture.get("last_modified"),
-            "source": capture.get("source", "crawl"), **capture.get("columns", {}),
-        })
+        return archive_db.store_capture(self.db, self.warcs[name], capture, portal=portal, crawl_run_id=run_id,
+                                        warc_headers={KEY_HEADER: capture["key"]})
 
     def _stored_last(self, key: str) -> int | None:
         """The capture with this key, when it is the archive's last one (the row a killed store had

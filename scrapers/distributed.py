@@ -35,7 +35,6 @@ import pickle
 import socket
 import time
 import uuid
-from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 from scrapy import signals
@@ -356,25 +355,11 @@ class Outbox:
 
     # what a response leaves
     def response_received(self, response, request, spider):
-        from scrapers.wayback import capture_overrides
+        from scrapers.extensions import capture_of
 
-        fetched_at = datetime.now(timezone.utc).replace(microsecond=0)
-        key = uuid.uuid4().hex
-        request.meta["fetched_at"] = fetched_at.isoformat()
-        request.meta["capture_id"] = key  # page_item carries it to the record; the store maps it to the row id
-        over = capture_overrides(request, response)
-        get = response.headers.get
-        capture = {
-            "key": key, "url": over.get("url", response.url), "status": response.status,
-            "headers": [(k.decode("latin-1"), v.decode("latin-1")) for k, values in response.headers.items() for v in values],
-            "body": response.body, "request_method": request.method,
-            "request_headers": [(k.decode("latin-1"), v.decode("latin-1")) for k, values in request.headers.items() for v in values],
-            "fetched_at": fetched_at.isoformat(), "warc_headers": over.get("warc_headers", {}),
-            "content_type": (get("Content-Type") or b"").decode("latin-1") or None,
-            "etag": (get("ETag") or b"").decode("latin-1") or None,
-            "last_modified": (get("Last-Modified") or b"").decode("latin-1") or None,
-            "source": over.get("source", "crawl"), "columns": over.get("columns", {}),
-        }
+        capture = capture_of(response, request)
+        capture["key"] = uuid.uuid4().hex
+        request.meta["capture_id"] = capture["key"]  # page_item carries it to the record; the store maps it to the row id
         if request.meta.get("_tt_token"):
             request.meta.setdefault("_tt_captures", []).append(capture)
         else:  # not from the scheduler (RobotsTxtMiddleware): once per job, whichever worker fetched it first

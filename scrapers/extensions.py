@@ -127,30 +127,35 @@ class WarcRecorder:
             stop_on_storage_failure(self.crawler, exc, "WARC capture")
 
     def _keep(self, response, request, spider):
-        from datetime import datetime, timezone
+        portal = getattr(spider, "portal", None)
+        request.meta["capture_id"] = archive_db.store_capture(
+            self.db, self.store, capture_of(response, request), portal=getattr(portal, "name", None),
+            crawl_run_id=getattr(spider, "crawl_run_id", None))
 
-        fetched_at = datetime.now(timezone.utc).replace(microsecond=0)
-        request.meta["fetched_at"] = fetched_at.isoformat()
-        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, values in response.headers.items() for v in values]
-        request_headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, values in request.headers.items() for v in values]
-        # Wayback snapshots are recorded under their original URL, with their provenance (scrapers/wayback.py).
-        from scrapers.wayback import capture_overrides
 
-        over = capture_overrides(request, response)
-        stored = self.store.write(over.get("url", response.url), response.status, "", headers, response.body,
-                                  request_method=request.method, request_headers=request_headers,
-                                  warc_date=fetched_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                                  extra_warc_headers={"WARC-Thanthien-Portal": getattr(getattr(spider, "portal", None), "name", ""),
-                                                      **over.get("warc_headers", {})})
-        get = response.headers.get
-        capture_id = archive_db.add_capture(self.db, {
-            "url": over.get("url", response.url), "fetched_at": fetched_at.isoformat(),
-            "status": response.status, "content_type": (get("Content-Type") or b"").decode("latin-1") or None,
-            "sha256": stored.sha256, "warc_path": stored.warc_path, "warc_offset": stored.offset,
-            "warc_length": stored.length, "crawl_run_id": getattr(spider, "crawl_run_id", None),
-            "portal": getattr(getattr(spider, "portal", None), "name", None),
-            "etag": (get("ETag") or b"").decode("latin-1") or None,
-            "last_modified": (get("Last-Modified") or b"").decode("latin-1") or None, "source": over.get("source", "crawl"),
-            **over.get("columns", {}),
-        })
-        request.meta["capture_id"] = capture_id
+def capture_of(response, request) -> dict:
+    """What one response leaves for the archive: URL, status, headers, body, the request's method and
+    headers, the time (also put in request.meta["fetched_at"]), validators — and, for a Wayback
+    snapshot, its original URL and provenance (scrapers/wayback.py). Written by
+    archive.db.store_capture, here or (distributed) in the store process."""
+    from datetime import datetime, timezone
+
+    from scrapers.wayback import capture_overrides
+
+    fetched_at = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    request.meta["fetched_at"] = fetched_at
+    over = capture_overrides(request, response)
+    get = response.headers.get
+
+    def pairs(headers):
+        return [(k.decode("latin-1"), v.decode("latin-1")) for k, values in headers.items() for v in values]
+
+    return {
+        "url": over.get("url", response.url), "status": response.status, "headers": pairs(response.headers),
+        "body": response.body, "request_method": request.method, "request_headers": pairs(request.headers),
+        "fetched_at": fetched_at, "warc_headers": over.get("warc_headers", {}),
+        "content_type": (get("Content-Type") or b"").decode("latin-1") or None,
+        "etag": (get("ETag") or b"").decode("latin-1") or None,
+        "last_modified": (get("Last-Modified") or b"").decode("latin-1") or None,
+        "source": over.get("source", "crawl"), "columns": over.get("columns", {}),
+    }

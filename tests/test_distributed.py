@@ -8,6 +8,7 @@ politeness budget must hold across processes, measured at the simulator.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import shutil
 import signal
 import sqlite3
@@ -99,6 +100,22 @@ def _finish(proc, timeout=90):
     return out
 
 
+@contextlib.contextmanager
+def slowed(sim, seconds=0.05):
+    """The simulator answers each request `seconds` late: slow enough to kill a process mid-crawl."""
+    sim.delay["seconds"] = seconds
+    try:
+        yield
+    finally:
+        sim.delay["seconds"] = 0.0
+
+
+def _finish_crawl(workers, store):
+    for worker in workers:
+        _finish(worker, timeout=120)
+    _finish(store, timeout=60)
+
+
 def snapshot(db) -> dict:
     conn = sqlite3.connect(db)
     try:
@@ -173,8 +190,7 @@ def test_crawl_with_redis_says_one_line_when_redis_is_unreachable(tmp_path):
 
 def test_a_worker_killed_with_sigkill_and_restarted_changes_nothing(redis_url, sim, single, tmp_path):
     db = tmp_path / "thanthien.db"
-    sim.delay["seconds"] = 0.05  # slow enough to kill a worker with requests in flight
-    try:
+    with slowed(sim):  # a worker is killed with requests in flight
         before = len(sim.requests)
         store = _store(redis_url, "killed", db)
         workers = [_worker(redis_url, "killed", sim, "--simulated") for _ in range(3)]
@@ -185,11 +201,7 @@ def test_a_worker_killed_with_sigkill_and_restarted_changes_nothing(redis_url, s
         workers[0].send_signal(signal.SIGKILL)
         workers[0].wait()
         workers[0] = _worker(redis_url, "killed", sim, "--simulated")
-        for w in workers:
-            _finish(w, timeout=120)
-        _finish(store, timeout=60)
-    finally:
-        sim.delay["seconds"] = 0.0
+        _finish_crawl(workers, store)
     _assert_same(single, db)
 
 
@@ -197,8 +209,7 @@ def test_the_store_killed_with_sigkill_and_restarted_changes_nothing(redis_url, 
     # The single writer dies mid-message (kill -9): its message goes back on restart and nothing is
     # written twice — the archive is still the single crawl's, row for row.
     db = tmp_path / "thanthien.db"
-    sim.delay["seconds"] = 0.05
-    try:
+    with slowed(sim):
         store = _store(redis_url, "store-killed", db)
         workers = [_worker(redis_url, "store-killed", sim, "--simulated") for _ in range(2)]
         deadline = time.monotonic() + 60
@@ -215,11 +226,7 @@ def test_the_store_killed_with_sigkill_and_restarted_changes_nothing(redis_url, 
         store.send_signal(signal.SIGKILL)
         store.wait()
         store = _store(redis_url, "store-killed", db)
-        for w in workers:
-            _finish(w, timeout=120)
-        _finish(store, timeout=60)
-    finally:
-        sim.delay["seconds"] = 0.0
+        _finish_crawl(workers, store)
     _assert_same(single, db)
 
 
