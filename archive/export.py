@@ -114,6 +114,14 @@ def matching_names(typed: str, stored: list[str]) -> list[str]:
     return [s for s in stored if _stored_keys(s) & keys]
 
 
+def _has_stories(db: sqlite_utils.Database) -> bool:
+    """An archive written before stories existed has no story_id, or (once opened by this version,
+    which adds the column) only nulls in it."""
+    if "story_id" not in db["articles"].columns_dict:
+        return False
+    return db.execute("select 1 from articles where story_id is not null limit 1").fetchone() is not None
+
+
 def _places(db: sqlite_utils.Database, column: str) -> list[str]:
     return [r[0] for r in db.execute(f"select distinct {column} from launches where {column} is not null order by 1")]
 
@@ -130,8 +138,9 @@ def export_rows(db: sqlite_utils.Database, table: str, *, province=None, distric
     n = min(len(since or ""), len(until or ""))
     if since and until and since[:n] > until[:n]:
         raise ExportError(f"--since {since} is after --until {until}")
-    if table == "stories" and "story_id" not in db["articles"].columns_dict:
-        raise ExportError("this archive has no stories yet (articles.story_id is written by the dedupe step)")
+    if table == "stories" and not _has_stories(db):
+        raise ExportError("this archive has no stories yet (articles.story_id is written as articles are stored; "
+                          "`thanthien reprocess` gives an older archive its stories)")
     launches = table == "launches"
     clauses, params = [], []
     if table == "officials" and not copies and "is_canonical" in db["articles"].columns_dict:
