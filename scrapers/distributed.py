@@ -37,7 +37,7 @@ import time
 import uuid
 from urllib.parse import urlsplit
 
-from scrapy import signals
+from scrapers.signals import SignalExtension
 from scrapy.exceptions import DontCloseSpider
 
 from scrapers.dupefilter import CanonicalURLFingerprinter
@@ -262,13 +262,16 @@ class Scheduler(_RedisScheduler):
 
 # --- the outbox: what a worker hands to the store ------------------------------------------------
 
-class Outbox:
+class Outbox(SignalExtension):
     """Each response's capture and the record extracted from it, pushed in one message when the
     request is done (its callback ran, its item went through the pipelines), in the same Lua call
     that removes it from the worker's in-flight hash. Faults are pushed as they happen."""
 
+    listens_to = ("spider_opened", "spider_closed", "spider_idle", "response_received", "item_scraped",
+                  "item_dropped", "fault")
+
     def __init__(self, crawler):
-        self.crawler = crawler
+        super().__init__(crawler)
         settings = crawler.settings
         self.job = settings.get("THANTHIEN_REDIS_JOB") or DEFAULT_JOB
         self.server = _redis(settings.get("REDIS_URL"))
@@ -277,19 +280,6 @@ class Outbox:
         self._push_once = self.server.register_script(_PUSH_ONCE)
         self.heartbeat = None
 
-    @classmethod
-    def from_crawler(cls, crawler):
-        from scrapers import signals as thanthien_signals
-
-        ext = cls(crawler)
-        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
-        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
-        crawler.signals.connect(ext.spider_idle, signal=signals.spider_idle)
-        crawler.signals.connect(ext.response_received, signal=signals.response_received)
-        crawler.signals.connect(ext.item_scraped, signal=signals.item_scraped)
-        crawler.signals.connect(ext.item_dropped, signal=signals.item_dropped)
-        crawler.signals.connect(ext.fault, signal=thanthien_signals.fault)
-        return ext
 
     # lifecycle
     def spider_opened(self, spider):

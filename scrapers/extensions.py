@@ -1,7 +1,7 @@
 """Run bookkeeping from Scrapy signals: one `crawl_runs` row per run, with its counts and errors."""
 from __future__ import annotations
 
-from scrapy import signals
+from scrapers.signals import SignalExtension
 
 from archive import db as archive_db
 
@@ -18,24 +18,15 @@ def run_counts(stats: dict) -> dict:
     }
 
 
-class CrawlRunRecorder:
+class CrawlRunRecorder(SignalExtension):
+    listens_to = ("spider_opened", "spider_closed", "item_dropped", "fault")
+
     def __init__(self, crawler):
-        self.crawler = crawler
+        super().__init__(crawler)
         self.db_path = crawler.settings.get("THANTHIEN_DB")
         self.external_run = crawler.settings.get("THANTHIEN_RUN_ID")
         self.run_id = None
         self.db = None
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        from scrapers import signals as thanthien_signals
-
-        ext = cls(crawler)
-        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
-        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
-        crawler.signals.connect(ext.item_dropped, signal=signals.item_dropped)
-        crawler.signals.connect(ext.fault, signal=thanthien_signals.fault)
-        return ext
 
     # Faults and drops are booked as crawl_events rows as they happen, so a killed run keeps them.
     def fault(self, kind, url, status=None, detail="", final=False):
@@ -74,27 +65,21 @@ class CrawlRunRecorder:
         db.close()
 
 
-class WarcRecorder:
+class WarcRecorder(SignalExtension):
     """Every response received (robots.txt, listings, articles, errors) → a WARC record and a
     `captures` row; the capture id rides on the request's meta to the item that page becomes."""
+
+    listens_to = ("spider_opened", "spider_closed", "response_received")
 
     def __init__(self, crawler):
         from pathlib import Path
 
-        self.crawler = crawler
+        super().__init__(crawler)
         self.db_path = Path(crawler.settings.get("THANTHIEN_DB"))
         self.archive_dir = Path(crawler.settings.get("THANTHIEN_ARCHIVE_DIR") or self.db_path.parent)
         self.max_bytes = crawler.settings.getint("THANTHIEN_WARC_MAX_BYTES")
         self.store = None
         self.db = None
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        ext = cls(crawler)
-        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
-        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
-        crawler.signals.connect(ext.response_received, signal=signals.response_received)
-        return ext
 
     def spider_opened(self, spider):
         from archive.warc import WarcStore, repair_file

@@ -43,7 +43,13 @@ _QUOTES = str.maketrans({c: '"' for c in "\u201c\u201d\u201e\u2033\u00ab\u00bb"}
 
 def query_terms(query: str | None) -> list[tuple[str, bool]]:
     """The query as (folded phrase, is_prefix) terms; terms without a letter or digit are dropped."""
-    text = fold(query or "").translate(_QUOTES)
+    return [(" ".join(words), prefix) for words, prefix in _parsed_terms(fold(query or ""))]
+
+
+def _parsed_terms(text: str) -> list[tuple[tuple[str, ...], bool]]:
+    """Quoted phrases (an unclosed quote closed at the end) and words, each as its words and whether
+    it ends in `*`: the one parse of a query, folded or as typed."""
+    text = text.translate(_QUOTES)
     if text.count('"') % 2:
         text += '"'
     terms = []
@@ -53,9 +59,9 @@ def query_terms(query: str | None) -> list[tuple[str, bool]]:
             phrase = word.rstrip("*")
         else:
             prefix = bool(star)
-        phrase = " ".join(_WORD.findall(phrase))
-        if phrase:
-            terms.append((phrase, prefix))
+        words = tuple(_WORD.findall(phrase))
+        if words:
+            terms.append((words, prefix))
     return terms
 
 
@@ -105,20 +111,7 @@ def typed_terms(query: str | None) -> list[tuple[tuple[str, ...], bool]]:
     text = query or ""
     if "&" in text:
         text = html.unescape(text)
-    text = typed(text).translate(_QUOTES)
-    if text.count('"') % 2:
-        text += '"'
-    terms = []
-    for phrase, star, word in _QUERY_TERM.findall(text):
-        if word:
-            prefix = word.endswith("*")
-            phrase = word.rstrip("*")
-        else:
-            prefix = bool(star)
-        words = tuple(_WORD.findall(phrase))
-        if words:
-            terms.append((words, prefix))
-    return terms
+    return _parsed_terms(typed(text))
 
 
 @lru_cache(maxsize=256)

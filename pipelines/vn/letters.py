@@ -18,3 +18,24 @@ NOT_LETTER_AFTER = r"(?![\wÀ-ỹ])"
 
 def is_syllable(word: str) -> bool:
     return bool(_SYL_RE.match(word))
+
+
+def capitalised_run(tokens: list[re.Match], stop: frozenset | set, stop_if_next: dict, limit: int) -> tuple[list[str], int, bool]:
+    """The capitalised syllables that open `tokens` (matches of `(word)(punctuation)(space)`), as a
+    name: stopping before a stop word, before a word whose next word makes it one (`stop_if_next`),
+    after punctuation or after `limit` words. Returns (words, end of the last word in the matched
+    text, whether punctuation closed the run). People and places read their names with it."""
+    words, end, closed = [], 0, False
+    for i, token in enumerate(tokens):
+        word = token.group(1)
+        if not is_syllable(word) or word in stop:
+            break
+        following = tokens[i + 1].group(1).lower() if i + 1 < len(tokens) and not token.group(2) else ""
+        if following in stop_if_next.get(word, ()):
+            break
+        words.append(word)
+        end = token.start(1) + len(word)
+        closed = bool(token.group(2))
+        if closed or len(words) == limit:
+            break
+    return words, end, closed

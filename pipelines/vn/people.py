@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from pipelines.text import fold
-from pipelines.vn.letters import LO, UP, is_syllable
+from pipelines.vn.letters import LO, UP, capitalised_run, is_syllable
 from pipelines.vn.vocabulary import alternation, word_list
 
 # How a person is introduced. "các đồng chí:" opens a list "A, chức vụ; B, chức vụ".
@@ -70,24 +70,16 @@ _TITLE_HEADS = re.compile(
 )
 
 
+_PERSON_TOKEN = re.compile(r"(\S+?)([,.;:!?)(\-–”\"]*)(\s+|$)")
+
+
 def _read_person(text: str, pos: int) -> tuple[str, int] | None:
     """A personal name at pos: 2–5 capitalised syllables, stopping at punctuation or a title word."""
-    words, end = [], pos
-    tokens = list(re.finditer(r"(\S+?)([,.;:!?)(\-–”\"]*)(\s+|$)", text[pos: pos + 120]))  # a name is short
-    for i, wm in enumerate(tokens):
-        word = wm.group(1)
-        if not is_syllable(word) or word in _TITLE_WORDS:
-            break
-        nxt = tokens[i + 1].group(1).lower() if i + 1 < len(tokens) and not wm.group(2) else ""
-        if nxt in _TITLE_IF_NEXT.get(word, ()):
-            break
-        words.append(word)
-        end = pos + wm.start(1) + len(word)
-        if wm.group(2) or len(words) == 5:
-            break
+    tokens = list(_PERSON_TOKEN.finditer(text[pos: pos + 120]))  # a name is short
+    words, end, _ = capitalised_run(tokens, _TITLE_WORDS, _TITLE_IF_NEXT, 5)
     if len(words) < 2:
         return None
-    return " ".join(words), end
+    return " ".join(words), pos + end
 
 # "Sở Văn hóa, Thể thao và Du lịch": a comma inside a department's name, not the end of the title.
 _NAME_LIST_TAIL = re.compile(rf"^\s*{UP}{LO}*(?:\s+{LO}+)*\s+và\s+{UP}")

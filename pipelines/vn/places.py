@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from pipelines.text import fold
-from pipelines.vn.letters import is_syllable
+from pipelines.vn.letters import capitalised_run
 from pipelines.vn.people import officials
 from pipelines.vn.vocabulary import alternation, entries
 
@@ -51,20 +51,9 @@ def read_name(text: str, pos: int) -> tuple[str, int] | None:
     num = NUMBER_NAME.match(text, start)
     if num:
         return num.group(0), num.end()
-    words, end, closed = [], start, False
     tokens = list(_TOKEN.finditer(text[start: start + _NAME_WINDOW]))
-    for i, wm in enumerate(tokens):
-        word = wm.group(1)
-        if not is_syllable(word) or word in _NAME_STOP:
-            break
-        nxt = tokens[i + 1].group(1).lower() if i + 1 < len(tokens) and not wm.group(2) else ""
-        if nxt in _NAME_STOP_IF_NEXT.get(word, ()):
-            break
-        words.append(word)
-        end = start + wm.start(1) + len(word)
-        closed = bool(wm.group(2))
-        if closed or len(words) == 4:
-            break  # punctuation closes the name
+    words, end, closed = capitalised_run(tokens, _NAME_STOP, _NAME_STOP_IF_NEXT, 4)  # punctuation closes the name
+    end += start
     if not words:
         return None
     # "xã Hố Nai 3", "phường Tân Phong 2": a number closes the name when nothing counted follows it
