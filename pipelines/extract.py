@@ -22,7 +22,8 @@ from .body import BodyParts, byline_after, walk_body
 from .bounds import bounded_body, bounded_html, parse_html, reading_text
 from .boxes import is_hidden_box
 from .classify import classify
-from .generic import SITE_NAME_WORDS, extract_generic, trafilatura_fields
+from .generic import extract_generic, trafilatura_fields
+from .headline import SITE_NAME_WORDS
 from .vn.dates import parse_page_date, strip_dates
 from .vn.credits import UNIT_WORDS, split_byline
 from .vn.dates import date_from_url

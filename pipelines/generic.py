@@ -38,17 +38,17 @@ from __future__ import annotations
 import copy
 import json
 import re
-from urllib.parse import urljoin
 
-from .body import BOUNDARY_RE, Block, body_blocks, byline_after, document_order, is_byline_line, walk_blocks
+from .blocks import Block, body_blocks, document_order, tag_name
+from .body import BOUNDARY_RE, byline_after, is_byline_line, walk_blocks
+from .headline import common_ancestor, find_headline, title_from_meta
 from .boxes import hidden_boxes, is_boilerplate_box
-from .density import BLOCK_TAGS, Density, is_boilerplate, is_listing, measure, sentence_like
+from .density import Density, is_listing, measure, sentence_like
 from .vn.credits import (
     AUTHOR_PREFIX, SOURCE_PREFIX, UNIT_WORDS, is_account_name, is_name, several_names, split_byline, split_name_unit,
 )
 from .vn.dates import is_date_line, parse_page_date, strip_dates
-from .text import clean_text, fold, one_line
-from .urls import canonicalize_url
+from .text import clean_text, one_line
 
 # Never article text: navigation, forms, embedded media.
 _DROP_XPATH = (
@@ -56,8 +56,6 @@ _DROP_XPATH = (
     "|//select|//button|//input|//textarea|//iframe|//object|//embed|//svg|//canvas|//video|//audio"
     "|//*[@hidden]|//*[contains(translate(@style,' ',''),'display:none')]"
 )
-_HEADLINE_NAMES = re.compile(r"title|headline|tieu-?de|heading", re.I)
-_TITLE_MIN, _TITLE_MAX = 15, 300
 MIN_ARTICLE_CHARS = 200  # body text an article holds at least (extract_record rejects less)
 
 
@@ -79,11 +77,11 @@ def extract_generic(doc, url: str, html_text: str = "") -> dict | None:
     core = body_blocks(body_el, url, order, end)
     start = _body_start(core)
     title_el = find_headline(root, order, start, meta, url)
-    title = one_line(title_el.text_content()) if title_el is not None else _title_from_meta(meta)
+    title = one_line(title_el.text_content()) if title_el is not None else title_from_meta(meta)
     if title_el is None and is_listing(body_blocks(root, url, order, end)):
         return _no_article(title)  # no headline to anchor the zones: judge the whole page
 
-    scope = _common_ancestor(title_el, body_el) if title_el is not None else body_el
+    scope = common_ancestor(title_el, body_el) if title_el is not None else body_el
     t_end = end[title_el] if title_el is not None else -1
     zone = body_blocks(scope, url, order, end, open_to=body_el, skip=body_el) if scope is not body_el else []
     head = [b for b in zone if t_end < b.pos < order[body_el]]
@@ -99,32 +97,13 @@ def extract_generic(doc, url: str, html_text: str = "") -> dict | None:
     lead, head_byline = _read_head(head, title, dates)
     core, core_byline = _read_body_top(core, title, dates)
     foot_byline = _read_foot(foot, dates)
-    # a date line above the headline, inside the article's own block (category + date bars);
-    # the page's top bar and sidebars are outside that block
-    t_start = order[title_el] if title_el is not None else -1
-    dates += [parse_page_date(b.text) for b in sorted(zone + core_all, key=lambda b: -b.pos)
-              if b.pos < t_start and b.kind == "text" and is_date_line(b.text)]
-    if title_el is not None:
-        # a <time datetime> above the headline in the article's own box (EasyDNNnews' meta bar)
-        box = _common_ancestor(title_el, body_el)
-        if box.tag not in ("body", "html"):
-            dates += [parse_page_date(t.get("datetime") or "") for t in box.iter("time")
-                      if t.get("datetime") and order.get(t, 0) < t_start]
+    dates += _dates_above_headline(title_el, body_el, zone + core_all, order)
     dates.append(meta.get("pubdate"))
 
     parts = walk_blocks(lead + core + foot_byline)
     if len("\n\n".join(parts.paragraphs)) < MIN_ARTICLE_CHARS:
         return None  # less than an article: a wrong block won (the last resort may do better)
-    author, source = parts.author, parts.source
-    for line_author, line_source in (split_byline(core_byline), split_byline(head_byline)):
-        author, source = author or line_author, source or line_source
-    if author is None and source is None and title_el is not None:
-        # the credit printed after the article's box (a card's footer), outside the zones
-        author, source = byline_after(scope, 2)
-    if author is None and meta.get("author"):
-        candidate = meta["author"]
-        if is_name(candidate) and not UNIT_WORDS.search(candidate) and not is_account_name(candidate):
-            author = candidate  # <meta name=author> when the page prints no byline, unless it names the outlet
+    author, source = _credits(parts, [core_byline, head_byline], scope if title_el is not None else None, meta)
     return {
         "title": title or None,
         "published_date": next((d for d in dates if d), None),
@@ -135,6 +114,37 @@ def extract_generic(doc, url: str, html_text: str = "") -> dict | None:
     }
 
 
+def _dates_above_headline(title_el, body_el, blocks: list[Block], order: dict) -> list[str | None]:
+    """A date line above the headline, inside the article's own block (category + date bars; the
+    page's top bar and sidebars are outside that block), and a <time datetime> above the headline in
+    the article's own box (EasyDNNnews' meta bar)."""
+    t_start = order[title_el] if title_el is not None else -1
+    dates = [parse_page_date(b.text) for b in sorted(blocks, key=lambda b: -b.pos)
+             if b.pos < t_start and b.kind == "text" and is_date_line(b.text)]
+    if title_el is not None:
+        box = common_ancestor(title_el, body_el)
+        if box.tag not in ("body", "html"):
+            dates += [parse_page_date(t.get("datetime") or "") for t in box.iter("time")
+                      if t.get("datetime") and order.get(t, 0) < t_start]
+    return dates
+
+
+def _credits(parts, byline_lines: list[list[str]], scope, meta: dict) -> tuple[str | None, str | None]:
+    """Author and source: the body's credit lines, else the byline lines of the body's top and the
+    head, else the credit printed after the article's box (a card's footer, outside the zones; only
+    with a headline to bound the box), else <meta name=author> unless it names the outlet."""
+    author, source = parts.author, parts.source
+    for line_author, line_source in map(split_byline, byline_lines):
+        author, source = author or line_author, source or line_source
+    if author is None and source is None and scope is not None:
+        author, source = byline_after(scope, 2)
+    if author is None and meta.get("author"):
+        candidate = meta["author"]
+        if is_name(candidate) and not UNIT_WORDS.search(candidate) and not is_account_name(candidate):
+            author = candidate
+    return author, source
+
+
 def _no_article(title: str | None) -> dict:
     """The fields of a page that holds no article (a listing): nothing to store."""
     return {"title": title or None, "published_date": None, "author": None, "source": None,
@@ -142,10 +152,6 @@ def _no_article(title: str | None) -> dict:
 
 
 # --- the body ------------------------------------------------------------------------------------
-
-
-def _tag(el) -> str:
-    return el.tag.lower() if isinstance(el.tag, str) else ""
 
 
 def _boilerplate_inside(el, body_el, density: Density) -> bool:
@@ -166,152 +172,6 @@ def _body_start(core: list[Block]) -> float:
         if b.kind == "text" and sentence_like(b.text) and not is_date_line(b.text):
             return b.pos
     return core[0].pos if core else float("inf")
-
-
-# --- the headline --------------------------------------------------------------------------------
-
-
-def _links_to(el, page_url: str) -> bool:
-    """The element links the page itself (a headline linked to its own permalink)."""
-    if not page_url:
-        return False
-    own = canonicalize_url(page_url)
-    return any(canonicalize_url(urljoin(page_url, href)) == own for href in el.xpath(".//a/@href"))
-
-
-def _headline_candidates(root, order, start, page_url: str = ""):
-    for el in root.iter():
-        if not isinstance(el.tag, str):
-            continue
-        if order.get(el, start) >= start:
-            if el in order:
-                break  # document order: every later element is past the body's start too
-            continue
-        tag = _tag(el)
-        names = " ".join(filter(None, (el.get("class"), el.get("id"), el.get("itemprop"))))
-        strong = tag == "h1" or el.get("itemprop") == "headline"
-        if tag in ("h1", "h2", "h3", "h4") or el.get("itemprop") == "headline":
-            kind = "heading"
-        elif tag in ("div", "span", "p", "td", "font", "strong", "b") and _HEADLINE_NAMES.search(names) \
-                and not re.search(r"sub-?title|site-?title|box|widget|cate|related|other", names, re.I):
-            kind = "classed"
-        elif tag in ("b", "strong") and _fills_its_line(el):
-            kind = "bold"
-        elif tag in ("div", "span", "p", "td", "font") and not has_block_child(el) and _stands_alone(el):
-            kind = "line"  # a line of its own with nothing else to say it is the headline
-        else:
-            continue
-        if _in_site_identity(el) or is_boilerplate(el):
-            continue  # the site's name, a breadcrumb, a menu
-        text = one_line(el.text_content())
-        if not (_TITLE_MIN <= len(text) <= _TITLE_MAX) or sentence_like(text) or is_date_line(text):
-            continue
-        if SITE_NAME_WORDS.match(text):
-            continue  # "Trang thông tin điện tử huyện Thọ Xuân": the site's name, not an article's
-        links = one_line(" ".join(a.text_content() for a in el.xpath(".//a")))
-        # a linked heading before the article is another article's (a sidebar list), unless it
-        # repeats the page's own headline (themes link the headline to its permalink)
-        linked = len(links) >= 0.8 * len(text) and not strong and not _links_to(el, page_url)
-        if AUTHOR_PREFIX.match(text) or SOURCE_PREFIX.match(text):
-            continue
-        yield el, kind, text, linked
-
-
-# The site's own name in its header: a logo, brand or site-name box is never an article's headline.
-_SITE_IDENTITY = re.compile(r"site-?name|site-?title|logo|brand|banner|masthead|slogan", re.I)
-# A <title> that is only the site's name: "Trang thông tin điện tử huyện Mường Chà".
-SITE_NAME_WORDS = re.compile(r"cổng thông tin|trang thông tin|cổng ttđt|trang ttđt|website|trang chủ|báo điện tử", re.I)
-
-
-def _in_site_identity(el) -> bool:
-    for _, node in zip(range(4), (el, *el.iterancestors())):
-        if _SITE_IDENTITY.search(" ".join(filter(None, (node.get("class"), node.get("id"))))):
-            return True
-    return False
-
-
-def _fills_its_line(el) -> bool:
-    """A bold run that is the whole of its line: <font><b>Headline</b></font><br> or <p><b>…</b></p>."""
-    text = one_line(el.text_content())
-    parent = el.getparent()
-    for _ in range(2):
-        if parent is None:
-            return False
-        if one_line(parent.text_content()) == text:
-            return True
-        parent = parent.getparent()
-    # followed by <br> with nothing but whitespace before the break
-    nxt = el.getnext()
-    return nxt is not None and _tag(nxt) == "br" and not (el.tail or "").strip()
-
-
-def find_headline(root, order, start, meta, page_url: str = ""):
-    """The headline element (see the module docstring), or None.
-
-    1. a candidate that repeats the og:title / JSON-LD headline / <title> (nearest the body), and
-       of those, one that covers half the reference or more: the site's name also repeats a
-       "Headline | Site" <title>;
-    2. else the heading, "title"-classed element or bold line nearest the body;
-    3. else, on pages whose markup says nothing (no heading, no class), the plain line of its own
-       nearest the body (an ASP.NET <span>, a PHP CMS <div>) that is no date, byline or sentence.
-    """
-    candidates = list(_headline_candidates(root, order, start, page_url))
-    if not candidates:
-        return None
-    head_title = meta.get("head_title")
-    if head_title and SITE_NAME_WORDS.search(_SITE_SUFFIX.sub("", head_title)):
-        head_title = None  # the <title> names only the site: no reference for the headline
-    titles = [t for t in (meta.get("og_title"), meta.get("ld_headline"), head_title) if t]
-    for reference in titles:
-        ref = set(fold(reference).replace("“", " ").split())
-        similar = [(el, text) for el, _kind, text, _linked in candidates
-                   if len(text.split()) >= 4 and _overlap(text, ref) >= 0.8]
-        covering = [el for el, text in similar if _overlap(reference, set(fold(text).split())) >= 0.5]
-        if covering or similar:
-            return max(covering or [el for el, _text in similar], key=lambda el: order[el])
-    candidates = [c for c in candidates if not c[3]]
-    if not candidates:
-        return None
-    marked = [el for el, kind, _text, _linked in candidates if kind != "line"]
-    return max(marked or [el for el, _kind, _text, _linked in candidates], key=lambda el: order[el])
-
-
-def has_block_child(el) -> bool:
-    return any(_tag(c) in BLOCK_TAGS for c in el)
-
-
-def _stands_alone(el) -> bool:
-    """The element's text is a line of its own: its parent has other blocks or a <br> next to it."""
-    parent = el.getparent()
-    if parent is None:
-        return False
-    nxt = el.getnext()
-    return _tag(parent) in BLOCK_TAGS and (nxt is None or _tag(nxt) in BLOCK_TAGS or _tag(nxt) == "br"
-                                            or _tag(el) in BLOCK_TAGS)
-
-
-def _overlap(text: str, ref_words: set) -> float:
-    words = [w.strip("“”\"':,.") for w in fold(text).split()]
-    words = [w for w in words if any(ch.isalnum() for ch in w)]  # not the "|" of "Headline | Site"
-    return sum(1 for w in words if w in {r.strip("“”\"':,.") for r in ref_words}) / max(1, len(words))
-
-
-_SITE_SUFFIX = re.compile(r"\s+(?:[-|–—>»:]|&gt;)\s+[^-|–—>»]+$")
-
-
-def _title_from_meta(meta) -> str:
-    for key in ("og_title", "ld_headline"):
-        if meta.get(key):
-            return meta[key]
-    return _SITE_SUFFIX.sub("", meta.get("head_title") or "")
-
-
-def _common_ancestor(a, b):
-    ancestors = {id(x) for x in a.iterancestors()} | {id(a)}
-    node = b
-    while node is not None and id(node) not in ancestors:
-        node = node.getparent()
-    return node if node is not None else b
 
 
 # --- head, top of the body, foot -----------------------------------------------------------------
@@ -367,7 +227,7 @@ def _read_head(head: list[Block], title: str, dates: list) -> tuple[list[Block],
 def _not_a_lead(b: Block) -> bool:
     """A sentence above the body that is no lead: a picture's caption (the top image's box, a
     caption class), or a point of a bulleted summary ("Key points" lists: a lead is one paragraph)."""
-    return b.caption_hint or b.caption_box or _tag(b.el) == "li"
+    return b.caption_hint or b.caption_box or tag_name(b.el) == "li"
 
 
 def _read_body_top(core: list[Block], title: str, dates: list) -> tuple[list[Block], list[str]]:

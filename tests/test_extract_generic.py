@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.body import body_blocks, split_byline, walk_body
+from pipelines.blocks import body_blocks
+from pipelines.body import split_byline, walk_body
 from pipelines.extract import NotAnArticle, extract_record
 from pipelines.vn.dates import is_date_line, parse_page_date, strip_dates
 from pipelines.text import encode_cp1258

@@ -10,7 +10,8 @@ import unicodedata
 import lxml.html
 import pytest
 
-from pipelines.body import body_blocks, walk_body
+from pipelines.blocks import body_blocks
+from pipelines.body import walk_body
 from pipelines.boxes import is_article_box, is_boilerplate_box, is_hidden_box
 from pipelines.density import is_listing
 from pipelines.generic import extract_generic
