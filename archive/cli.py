@@ -682,7 +682,7 @@ def _fail(message: str) -> None:
     sys.exit(1)
 
 
-# --- distributed crawling (Redis): scrapers/distributed.py, archive/store_worker.py -------------------
+# --- distributed crawling (Redis): scrapers/distributed/, archive/worker.py, archive/store_worker.py -------------------
 
 def _need_distributed() -> None:
     import importlib
@@ -735,7 +735,7 @@ def worker(redis_url, portal_names, base_urls, job, simulated, full, overrides, 
     Blocks until every named portal's shared frontier is done (no queued request, none in flight
     at a live worker)."""
     _need_distributed()
-    from scrapers.distributed import run_worker
+    from archive.worker import run_worker
 
     targets, settings = _targets_and_settings(portal_names, base_urls, overrides, full)
     import redis

@@ -1,4 +1,4 @@
-"""`thanthien store`: the archive's single writer for distributed crawls (scrapers/distributed.py).
+"""`thanthien store`: the archive's single writer for distributed crawls (scrapers/distributed/).
 
 Workers push one message per finished request on the job's items list: its captures (URL, status,
 headers, body bytes, request headers, time) and the records `ExtractPipeline` made of them. The

@@ -1,4 +1,4 @@
-"""Distributed crawling (scrapers/distributed.py, archive/store_worker.py) against a real redis-server.
+"""Distributed crawling (scrapers/distributed/, archive/store_worker.py) against a real redis-server.
 
 Several `thanthien worker` processes share one Redis frontier per portal and push what they fetch;
 one `thanthien store` writes the archive. The archive must be the one a single `thanthien crawl`

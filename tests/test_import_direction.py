@@ -42,7 +42,6 @@ SCRAPERS_ARCHIVE_ADAPTERS = {
                                 "stored captures re-read from WARC (archive.warc); issue 16 wants this to become "
                                 "a Scrapy component",
     "scrapers.portalcheck": "writes portal_checks and the registry rows they refer to (archive.db.sync_portals)",
-    "scrapers.distributed": "a distributed worker starts a crawl with the project settings (archive.crawl.project_settings)",
 }
 
 # (c) Import cycles known today, each as the set of modules in the cycle: none. Do not add one
