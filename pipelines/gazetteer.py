@@ -88,6 +88,35 @@ def province_of(unit: str | None, district: str | None) -> str | None:
 @lru_cache(maxsize=1)
 def province_names() -> dict[str, str]:
     """Folded short name → short name of every province, before and after 2025 ("thanh hoa" → "Thanh Hóa")."""
+    names = {row[0] for table in ("admin_units_legacy", "admin_units")
+             for row in _dataset(f"select distinct provinceShort from {table}")}
+    return {fold(name): name for name in names if name}
+
+
+@lru_cache(maxsize=1)
+def central_cities() -> frozenset[str]:
+    """Folded names of the cities under the central government (Hà Nội, Hải Phòng, Đà Nẵng, Cần Thơ,
+    Hồ Chí Minh, Huế since 2025): provinces, though written "thành phố X" like a district."""
+    return frozenset(fold(row[1]) for table in ("admin_units_legacy", "admin_units")
+                     for row in _dataset(f"select distinct province, provinceShort from {table}")
+                     if row[0] and row[0].startswith("Thành phố"))
+
+
+@lru_cache(maxsize=1)
+def hyphenated_names() -> frozenset[str]:
+    """Folded names of the places whose name holds a dash ("Bà Rịa - Vũng Tàu", "Phan Rang - Tháp
+    Chàm", the 2025 wards "Lang Biang - Đà Lạt" …), spaced as "a - b"."""
+    names = {row[0] for sql in ("select distinct provinceShort from admin_units_legacy",
+                                "select distinct districtShort from admin_units_legacy",
+                                "select distinct wardShort from admin_units_legacy",
+                                "select distinct wardShort from admin_units")
+             for row in _dataset(sql)}
+    return frozenset(" - ".join(fold(part) for part in re.split(r"\s*[-–]\s*", name))
+                     for name in names if name and re.search(r"\s[-–]\s", name))
+
+
+def _dataset(sql: str) -> list[tuple]:
+    """Rows of the dataset `vietnamadminunits` ships (read-only)."""
     import os
     import sqlite3
 
@@ -95,9 +124,7 @@ def province_names() -> dict[str, str]:
 
     path = os.path.join(os.path.dirname(vietnamadminunits.__file__), "data", "dataset.db")
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
-        names = {row[0] for table in ("admin_units_legacy", "admin_units")
-                 for row in conn.execute(f"select distinct provinceShort from {table}")}
-    return {fold(name): name for name in names if name}
+        return conn.execute(sql).fetchall()
 
 
 # --- one spelling per place ---------------------------------------------------------------------
@@ -110,16 +137,8 @@ def _key(name: str) -> str:
 def _legacy_units() -> list[tuple[str, str, str, str, str, str, str, str]]:
     """(province, province key, district, district key, district type, ward key, ward type) of every
     pre-2025 ward, from the dataset `vietnamadminunits` ships."""
-    import os
-    import sqlite3
-
-    import vietnamadminunits
-
-    path = os.path.join(os.path.dirname(vietnamadminunits.__file__), "data", "dataset.db")
-    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
-        return conn.execute(
-            "select provinceShort, provinceShortKey, districtShort, districtShortKey, districtType, wardShortKey, wardType "
-            "from admin_units_legacy").fetchall()
+    return _dataset("select provinceShort, provinceShortKey, districtShort, districtShortKey, districtType, wardShortKey, "
+                    "wardType from admin_units_legacy")
 
 
 @lru_cache(maxsize=1)

@@ -39,7 +39,7 @@ import copy
 import json
 import re
 
-from .blocks import Block, body_blocks, document_order, tag_name
+from .blocks import CAPTION_MAX, Block, body_blocks, document_order, tag_name
 from .body import BOUNDARY_RE, byline_after, is_byline_line, walk_blocks
 from .headline import common_ancestor, find_headline, title_from_meta
 from .boxes import hidden_boxes, is_boilerplate_box
@@ -198,12 +198,23 @@ def _is_credit(text: str) -> bool:
 
 
 def _read_head(head: list[Block], title: str, dates: list) -> tuple[list[Block], list[str]]:
-    """Lead blocks and byline lines between the headline and the body; dates go to `dates`."""
+    """Lead blocks and byline lines between the headline and the body; dates go to `dates`. A
+    picture between the headline and the body (a newspaper's top picture under the sapo, a legacy
+    page's picture table above the text) goes with the lead, and so does the line under it when it
+    is marked as a caption is (centered, italic, a caption class): `walk_blocks` pairs them."""
     lead, byline = [], []
-    for b in head:
-        if b.kind != "text" or b.text == title:
+    for i, b in enumerate(head):
+        if b.kind == "image":
+            if not (b.byline_hint or _thumbnail(b.el)):
+                lead.append(b)
+            continue
+        if b.text == title:
             continue
         text = b.text
+        if (i and lead and lead[-1] is head[i - 1] and head[i - 1].kind == "image" and len(text) <= CAPTION_MAX
+                and (b.centered or b.emphasis_only or b.caption_hint or b.caption_box)):
+            lead.append(b)
+            continue
         # a meta line that is date and byline at once ("11/05/2023 bởi Lê Văn Nam"): the byline
         # is what the date leaves
         bare = _byline_text(text) if len(text) <= 120 else text
@@ -222,6 +233,12 @@ def _read_head(head: list[Block], title: str, dates: list) -> tuple[list[Block],
         elif sentence_like(text) and b.link_ratio < 0.3 and len(text) >= 50 and not _not_a_lead(b):
             lead.append(b)
     return lead, byline
+
+
+def _thumbnail(img) -> bool:
+    """An avatar or a thumbnail (under 100 px by its attributes): no picture of the article."""
+    sizes = [(img.get(attr) or "").strip().removesuffix("px") for attr in ("width", "height")]
+    return any(size.isdigit() and int(size) < 100 for size in sizes)
 
 
 def _not_a_lead(b: Block) -> bool:

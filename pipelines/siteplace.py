@@ -13,14 +13,12 @@ from collections import Counter
 
 from pipelines.gazetteer import province_names
 from pipelines.text import fold
+from pipelines.vn.places import district_mentions, province_mentions
 
 from .pagekind import FOOTER_LINE
 
 _NAME = r"[A-ZĐÀ-Ỹ][\wÀ-ỹ'’]*(?:\s+[A-ZĐÀ-Ỹ0-9][\wÀ-ỹ'’]*){0,3}"
-_PROVINCE = re.compile(rf"\btỉnh\s+({_NAME})")
-_DISTRICT = re.compile(rf"\b(huyện|thị xã|thành phố)\s+({_NAME})")
-# words that end a place name in running text ("huyện Quan Sơn Điện thoại: …" has none, "tỉnh Thanh
-# Hóa Email" has "Email")
+# words that end a place name in an address line ("tỉnh Thanh Hóa Email", "huyện Quan Sơn Điện thoại")
 _STOP = re.compile(r"\s+(?:Điện|Email|E-mail|Fax|Tel|ĐT|Website|Giấy|Chịu|Trưởng|Tổng|Phó|Cơ|Ghi|Bản|Địa|Số)\b.*$")
 _OUTLET = re.compile(rf"\bBáo\s+(?:điện tử\s+)?({_NAME})")
 _FOOTER_XPATH = ("//footer | //*[contains(translate(@class,'FOOTER','footer'),'footer')]"
@@ -53,10 +51,12 @@ def site_place(doc) -> tuple[str | None, str | None]:
     districts, provinces = Counter(), Counter()
     texts = identity_texts(doc)
     for text in texts:
-        for m in _PROVINCE.finditer(text):
-            provinces[_clean(m.group(1))] += 1
-        for m in _DISTRICT.finditer(text):
-            districts[f"{m.group(1).lower()} {_clean(m.group(2))}"] += 1
+        # the article's readers of places (pipelines.vn.places), on the site's own lines; no person
+        # is named there, so none is looked for
+        for _, name in province_mentions(text, people=()):
+            provinces[_clean(name)] += 1
+        for _, name in district_mentions(text, people=()):
+            districts[_clean(name)] += 1
     if not provinces:
         # a provincial newspaper names its province: "Báo Thanh Hóa", "Báo Điện Biên Phủ" (Điện Biên's)
         for text in texts:

@@ -257,6 +257,24 @@ def test_a_lead_in_a_sapo_is_still_the_first_paragraph():
     assert paragraphs == [lead, *PARAGRAPHS]
 
 
+def test_a_picture_between_the_headline_and_the_body_is_the_article_s():
+    """A newspaper's top picture under the sapo, a legacy page's picture table above the text: the
+    picture and its caption are the article's; an avatar in the author box is not."""
+    lead = "Lãnh đạo huyện cùng hơn 200 người dân dự lễ ra mắt mô hình tại xã Quảng Châu, sáng 12/5."
+    caption = "Quang cảnh hội nghị ra mắt mô hình tại xã Quảng Châu"
+    top = _read(f"<h1>{TITLE}</h1><h2 class=sapo>{lead}</h2><figure><img src=/a.jpg width=720><figcaption>{caption}"
+                f"</figcaption></figure><div class=article-body>{BODY}</div>")
+    assert top["body_text"].split("\n\n") == [lead, *PARAGRAPHS]
+    assert [i["caption"] for i in top["images"]] == [caption]
+    table = _read(f"<h1>{TITLE}</h1><p><i>Cập nhật ngày: 17/04/2023</i></p><table><tr><td><img src=/b.jpg width=500>"
+                  f"</td></tr><tr><td align=center><i>{caption}</i></td></tr></table><div class=noidung>{BODY}</div>")
+    assert table["body_text"].split("\n\n") == PARAGRAPHS
+    assert [i["caption"] for i in table["images"]] == [caption]
+    avatar = _read(f"<h1>{TITLE}</h1><div class=author-box><img src=/avatar.png width=40 height=40>"
+                   f"<b>Người đăng: Văn phòng UBND xã</b></div><div class=article-body>{BODY}</div>")
+    assert avatar["images"] == [] and avatar["body_text"].split("\n\n") == PARAGRAPHS
+
+
 def test_less_than_an_article_is_left_to_the_last_resort():
     assert _read(f"<h1>{TITLE}</h1><div class=body><p>{P1}</p><p>Xem thêm.</p></div>") is None
 

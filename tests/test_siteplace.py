@@ -41,3 +41,15 @@ def test_a_provincial_newspaper_names_its_province():
     html = ("<html><head><title>Xã Mường So ra mắt mô hình - Báo Điện Biên Phủ điện tử</title></head><body><p>x</p>"
             "<div class=footer>Cơ quan của Đảng bộ tỉnh. Giấy phép số 12/GP-BTTTT</div></body></html>")
     assert site_place(lxml.html.document_fromstring(html)) == (None, "Điện Biên")
+
+
+def test_the_site_s_places_are_read_by_the_article_s_readers():
+    """One reader per fact: a dashed province, a city under the central government and its quận are
+    read in a footer as in the text (pipelines.vn.places)."""
+    footer = ("<html><head><title>Trang thông tin điện tử phường 11</title></head><body><p>x</p><div class=footer>"
+              "Địa chỉ: 89 Lý Thường Kiệt, Phường 1, thành phố Vũng Tàu, tỉnh Bà Rịa - Vũng Tàu<br>Điện thoại: 0254"
+              "</div></body></html>")
+    assert site_place(lxml.html.document_fromstring(footer)) == ("thành phố Vũng Tàu", "Bà Rịa - Vũng Tàu")
+    city = ("<html><head><title>Cổng thông tin điện tử quận Hải An</title></head><body><p>x</p><div id=footer>"
+            "Địa chỉ: số 1, quận Hải An, thành phố Hải Phòng</div></body></html>")
+    assert site_place(lxml.html.document_fromstring(city)) == ("quận Hải An", "Hải Phòng")

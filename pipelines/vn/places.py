@@ -56,11 +56,36 @@ def read_name(text: str, pos: int) -> tuple[str, int] | None:
     end += start
     if not words:
         return None
+    dashed = None if closed else _dashed_name(text, start, end, words)
+    if dashed:
+        return dashed
     # "xã Hố Nai 3", "phường Tân Phong 2": a number closes the name when nothing counted follows it
     num = None if closed else _TRAILING_NUMBER.match(text, end)
     if num:
         return " ".join(words) + " " + num.group(1), num.end(1)
     return " ".join(words), end
+
+
+_DASH = re.compile(r"\s*[-–]\s*")
+
+
+def _dashed_name(text: str, start: int, end: int, words: list[str]) -> tuple[str, int] | None:
+    """"Bà Rịa - Vũng Tàu", "phường Lang Biang - Đà Lạt": a name that goes on past a dash, when the
+    gazetteer knows the whole name (a dash between a unit and its district, "Xã Đông Văn - huyện
+    Đông Sơn", is a separator)."""
+    dash = _DASH.match(text, end)
+    if not dash:
+        return None
+    from pipelines.gazetteer import hyphenated_names  # the dataset, loaded on the first dash
+
+    tokens = list(_TOKEN.finditer(text[dash.end(): dash.end() + _NAME_WINDOW]))
+    more, more_end, _ = capitalised_run(tokens, _NAME_STOP, _NAME_STOP_IF_NEXT, 4)
+    first = fold(" ".join(words))
+    for k in range(len(more), 0, -1):
+        if f"{first} - {fold(' '.join(more[:k]))}" in hyphenated_names():
+            stop = dash.end() + tokens[k - 1].start(1) + len(more[k - 1])
+            return text[start:stop], stop
+    return None
 
 
 # --- units -----------------------------------------------------------------------------------------
@@ -137,12 +162,23 @@ def district_mentions(text: str, people: tuple[str, ...] | None = None):
         if not name or NUMBER_NAME.fullmatch(name) or name.split()[0] in _NOT_DISTRICT:
             continue
         kind = _DISTRICT_KINDS.get(fold(" ".join(m.group("kind").split())), m.group("kind").lower())
+        if kind == "thành phố" and _is_central_city(name):
+            continue  # "thành phố Hải Phòng" is a province (province_mentions)
         yield m.start(), f"{kind} {name}"
+
+
+def _is_central_city(name: str) -> bool:
+    from pipelines.gazetteer import central_cities
+
+    return fold(name) in central_cities()
 
 
 # --- provinces -------------------------------------------------------------------------------------
 # the party committee first: "Tỉnh ủy Đắk Lắk" must not be read as "tỉnh" + "ủy"
-_PROVINCE_RE = re.compile(rf"(?<![\wÀ-ỹ])(?:{alternation('province_types')})\s+", re.I)
+_PROVINCE_RE = re.compile(rf"(?<![\wÀ-ỹ])(?P<kind>{alternation('province_types')})\s+", re.I)
+# type words that make a province only of a city under the central government ("thành phố Hải Phòng")
+_CITY_WORDS = {fold(w) for entry in entries("province_types") if entry.get("only") == "central_cities"
+               for w in entry["words"]}
 
 
 def province_mentions(text: str, people: tuple[str, ...] | None = None):
@@ -153,5 +189,8 @@ def province_mentions(text: str, people: tuple[str, ...] | None = None):
     for m in _PROVINCE_RE.finditer(text):
         got = read_name(text, m.end())
         name = _without_person(got[0], people) if got else ""
-        if name and not NUMBER_NAME.fullmatch(name):
-            yield m.start(), name
+        if not name or NUMBER_NAME.fullmatch(name):
+            continue
+        if fold(" ".join(m.group("kind").split())) in _CITY_WORDS and not _is_central_city(name):
+            continue  # "thành phố Sơn La": a district
+        yield m.start(), name
