@@ -28,6 +28,7 @@ from .vn.dates import parse_page_date, strip_dates
 from .vn.credits import UNIT_WORDS, split_byline
 from .vn.dates import date_from_url
 from .pagekind import page_kind
+from .labelled import labelled_meta
 from .siteplace import site_place
 from .structure import structure_event
 from .text import decode_body, one_line
@@ -178,6 +179,11 @@ def extract_fields(html_text: str, url: str, portal: Portal | None) -> tuple[dic
     if fields is None:
         fields = _generic_fields(html_text, doc, url)
     fields["platform"] = platform.name
+    if not fields.get("published_date") or not (fields.get("author") or fields.get("source")):
+        labelled = labelled_meta(doc)  # an "article information" box, where the article said nothing
+        fields["published_date"] = fields.get("published_date") or labelled.get("published_date")
+        if not fields.get("author") and not fields.get("source"):
+            fields["author"] = labelled.get("author")
     if not fields.get("published_date"):
         fields["published_date"] = _date_from_url(url)
     if platform.name == "generic" and judged.kind == "other" and not fields["published_date"]:
@@ -261,8 +267,11 @@ def _profile_fields(doc, url: str, platform: Platform) -> dict | None:
     if lead and not (paragraphs and paragraphs[0].startswith(lead[:60])):
         paragraphs = [lead, *paragraphs]
     author, source = parts.author, parts.source
-    if not author and not source and meta_lines:
-        author, source = split_byline([strip_dates(line) for line in meta_lines])
+    if not author and meta_lines:
+        # the meta line under the headline, inside the body element ("15/04/2023 · Tác giả: Hoàng
+        # Yến"): its author even where the body's foot credits a unit ("Nguồn: Ban Dân vận Huyện ủy")
+        line_author, line_source = split_byline([strip_dates(line) for line in meta_lines])
+        author, source = line_author, source or line_source
     if not author and not source:
         # the byline printed right after the body element ("Tác giả: Minh Thư", "Nguồn: Báo Lai Châu")
         author, source = byline_after(body_el)
