@@ -101,6 +101,9 @@ def without_tools(line: str) -> str:
 
 _NAMES_UNIT = re.compile(r"^(.+?)\s*\(([^()]+)\)$")
 _META_SEPARATOR = re.compile(r"\s+[/|·•]\s+|\s*[|·•]\s*")
+# a second credit label inside a credit line ("Tin: X - Ảnh: Y", "Bài: X; ảnh: Y")
+# (a dash between spaces or a semicolon: "Tin, ảnh: X" is one credit of two words)
+_INNER_CREDIT = re.compile(rf"(?:\s+[-–]\s+|\s*;\s*)(?=(?:{_CREDIT_WORDS})\s*:)", re.I)
 # fields of a meta line that credit nobody
 _OTHER_LABEL = re.compile(r"^(?:chuyên mục|danh mục|lượt xem|lượt đọc|cập nhật|ngày đăng|cỡ chữ|in bài|chia sẻ"
                           r"|[\d.,]+\s*(?:lượt|views?|bình luận))\b", re.I)
@@ -115,7 +118,14 @@ def split_byline(lines: list[str]) -> tuple[str | None, str | None]:
              if part.strip() and not _OTHER_LABEL.match(part.strip())]
     # a meta line's date is no name: "Đăng vào 11 Tháng Ba, 2024bởi admin" → "bởi admin"
     lines = [strip_dates(line) if parse_page_date(line) else line for line in lines]
-    for line in lines:
+    # one credit line, two credits: "Tin: Thu Hằng - Ảnh: Văn Toàn" names both people of the byline
+    split = [(part, i > 0) for line in lines for i, part in enumerate(_INNER_CREDIT.split(line)) if part.strip()]
+    for line, continued in split:
+        if continued and author and AUTHOR_PREFIX.match(line.strip()):
+            person = line.strip()[AUTHOR_PREFIX.match(line.strip()).end():].strip(" .")
+            if is_name(person) and not is_account_name(person) and person not in author:
+                author = f"{author}, {person}"
+            continue
         line = without_tools(line.strip())
         if line.startswith("(") and line.endswith(")"):
             line = line[1:-1].strip()

@@ -53,7 +53,7 @@ _VERBS = [
     "khi", "nhận", "điều hành hội nghị", "dẫn", "và các", "và đại", "cùng các", "hướng dẫn", "đến",
     "giải đáp", "trả lời", "đặt", "là", "cũng như", "ghi", "mời", "và lãnh đạo", "và cán bộ",
     "và đại diện", "và nhân dân", "làm", "và Nhân dân", "và đông đảo", "và toàn thể", "và đại biểu",
-    "tiếp thu", "tiếp nhận", "trao đổi", "phổ biến", "thông báo", "cảm ơn", "điều hành",
+    "tiếp thu", "tiếp nhận", "trao đổi", "phổ biến", "thông báo", "cảm ơn", "điều hành", "lần lượt",
 ]
 _VERB_RE = re.compile(
     r"(?<![Bb]an )(?<![\wÀ-ỹ])(?:" + "|".join(sorted(map(re.escape, _VERBS), key=len, reverse=True)) + r")(?![\wÀ-ỹ])"

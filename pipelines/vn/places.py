@@ -34,10 +34,11 @@ _NAME_STOP_IF_NEXT = {
     "Lễ": {"khai", "công", "kỷ", "phát", "đón", "trao", "tổng", "sơ", "bế", "mít", "chào", "dâng", "hội"},
 }
 NUMBER_NAME = re.compile(r"\d{1,2}\b")
-# A number right after a name, followed by punctuation, the end, or a word that is not a counted noun.
+# A number right after a name, followed by punctuation, the end, or a word that is not a counted noun
+# ("xã An Thạnh 2 tổ chức": the verb "tổ chức", not "2 tổ"; "… 2 lần lượt": "in turn", not "twice").
 _TRAILING_NUMBER = re.compile(
     r"\s+(\d{1,2})(?=[,.;:!?)”\"]|\s*$|\s+(?!(?:thành|người|hộ|năm|tháng|ngày|thôn|bản|xóm|xã|phường|đơn|ha|km|m2|tỷ"
-    r"|triệu|nghìn|ngàn|lần|đồng|cán|tổ|khu|tiểu|điểm|%|giờ|phút|chi|đảng|học|cụm|tuyến|con|việc)\b))"
+    r"|triệu|nghìn|ngàn|lần(?!\s+lượt)|đồng|cán|tổ(?!\s+chức)|khu|tiểu|điểm|%|giờ|phút|chi|đảng|học|cụm|tuyến|con|việc)\b))"
 )
 _TOKEN = re.compile(r"(\S+?)([,.;:!?)”\"]*)(\s+|$)")
 # A name is at most this long in characters: the reader never looks further.
