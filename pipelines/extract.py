@@ -1,4 +1,4 @@
-"""`extract_record`: one saved page (bytes) → the article record of record.md.
+"""`extract_record`: one saved page (bytes) → the article record of schema/record.schema.json.
 
 The crawler's pipelines, `thanthien extract` and `thanthien reprocess` all call this one pure
 function, so the three never disagree. Stages: decode → parse → page profile (platform) or the
