@@ -243,10 +243,13 @@ def _print_summary(summary) -> None:
     archive now holds, and where the log is. `crawl` and `demo` both print it, once."""
     import sqlite3
 
-    run, archive = None, None
+    from archive import coverage as archive_coverage
+
+    run, archive, coverage = None, None, []
     try:
         db = archive_db.open_db(summary.db_path, create=False)
         try:
+            coverage = archive_coverage.summary_lines(db, summary.run_id)
             run = db.execute("select status, pages_fetched, articles_new, articles_updated, articles_unchanged, errors, "
                              "faults from crawl_runs where id = ?", [summary.run_id]).fetchone()
             archive = db.execute("select count(*), coalesce(sum(is_launch_report), 0), count(distinct story_id) "
@@ -273,6 +276,8 @@ def _print_summary(summary) -> None:
     if faults:
         click.echo(f"  faults {faults} by kind {summary.events.get('error_summary')}; "
                    f"details: thanthien runs --errors {summary.run_id} --db {shlex.quote(str(summary.db_path))}")
+    for line in coverage:  # fields whose share fell against each portal's previous run (archive/coverage.py)
+        click.echo(line)
     if archive:
         click.echo(f"archive {summary.db_path}: {archive[0]} articles, {archive[1]} launch reports, "
                    f"{archive[3]} launches, {archive[2]} stories")

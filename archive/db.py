@@ -13,6 +13,7 @@ from pathlib import Path
 import sqlite_utils
 
 from archive import permalink
+from pipelines import record_schema
 from pipelines.text import fold
 
 SCHEMA_VERSION = 3
@@ -77,10 +78,10 @@ def _create_tables(db: sqlite_utils.Database) -> None:
     )
     db["captures"].create_index(["url"], if_not_exists=True)
     db["captures"].create_index(["warc_path", "warc_offset"], if_not_exists=True)
+    # The record's columns are the schema's (schema/record.schema.json x-sqlite), at their positions;
+    # the store's own columns follow, and a field added to the schema comes last (_schema_columns).
     db["articles"].create(
-        {"id": int, "canonical_url": str, "url": str, "portal": str, "platform": str, "title": str,
-         "published_date": str, "author": str, "source": str, "body_text": str, "images": str,
-         "content_hash": str, "is_launch_report": int, "launch_score": float, "event": str,
+        {"id": int, **_placed_columns("articles"),
          "first_seen": str, "last_seen": str, "crawl_run_id": int, "capture_id": int,
          "recovered_from": str, "snapshot_date": str, "story_id": int, "is_canonical": int, "article_key": str},
         pk="id", not_null={"canonical_url", "url"}, if_not_exists=True,
@@ -92,7 +93,7 @@ def _create_tables(db: sqlite_utils.Database) -> None:
         if column not in db[table].columns_dict:
             db[table].add_column(column, str)
     # Stories (archive/stories.py): one row per story, articles.story_id and is_canonical.
-    from archive import stories
+    from archive import coverage, stories
 
     stories.create_tables(db)
     for column in ("story_id", "is_canonical"):
@@ -105,15 +106,18 @@ def _create_tables(db: sqlite_utils.Database) -> None:
         db["articles"].add_column("article_key", str)
     permalink.fill_missing_keys(db)
     db["articles"].create_index(["article_key"], unique=True, if_not_exists=True)
+    _schema_columns(db, "articles")
     db["articles"].create_index(["published_date"], if_not_exists=True)
     db["articles"].create_index(["content_hash"], if_not_exists=True)
     db["launches"].create(
-        {"id": int, "article_id": int, "unit": str, "unit_type": str, "district": str, "province": str,
-         "event_date": str, "board_size": int, "unit_code": str, "unit_name": str, "district_code": str,
+        # one row per unit of the event: the event's own columns (schema x-sqlite), then the gazetteer's
+        {"id": int, "article_id": int, "unit": str, "unit_type": str, **_placed_columns("launches"),
+         "unit_code": str, "unit_name": str, "district_code": str,
          "province_code": str, "new_unit": str, "new_unit_code": str, "latitude": float, "longitude": float,
          "gazetteer_status": str},
         pk="id", foreign_keys=[("article_id", "articles", "id")], if_not_exists=True,
     )
+    _schema_columns(db, "launches")
     db["launches"].create_index(["article_id"], if_not_exists=True)
     for table, column in (("slogans", "slogan"), ("documents", "code")):
         db[table].create({"id": int, column: str}, pk="id", if_not_exists=True)
@@ -136,6 +140,7 @@ def _create_tables(db: sqlite_utils.Database) -> None:
         {"article_id": int, "document_id": int}, pk=("article_id", "document_id"),
         foreign_keys=[("article_id", "articles", "id"), ("document_id", "documents", "id")], if_not_exists=True,
     )
+    coverage.create_table(db)
     # WARC files brought in by `import-warc`, known by their content (archive/ingest.py)
     db["imported_warcs"].create({"sha256": str, "path": str, "source_name": str, "bytes": int}, pk="sha256",
                                 if_not_exists=True)
@@ -151,6 +156,20 @@ def _create_tables(db: sqlite_utils.Database) -> None:
         if found and not found[0].endswith(f" as {sql}"):
             db.execute(f"drop view {name}")
         db.execute(f"create view if not exists {name} as {sql}")
+
+
+def _placed_columns(table: str) -> dict:
+    """The schema's columns of `table` that have a position: {name: type} for a fresh table."""
+    return {c.name: record_schema.SQL_TYPES[c.sql_type] for c in record_schema.columns(table) if c.position is not None}
+
+
+def _schema_columns(db: sqlite_utils.Database, table: str) -> None:
+    """Every schema column of `table` exists: a field added to the schema (or an archive made
+    before it) gets its column at the end of the table, NULL until a store fills it."""
+    present = db[table].columns_dict
+    for column in record_schema.columns(table):
+        if column.name not in present:
+            db[table].add_column(column.name, record_schema.SQL_TYPES[column.sql_type])
 
 
 VIEWS = {
@@ -195,34 +214,30 @@ def upsert_record(db: sqlite_utils.Database, record: dict, *, seen_at: str | Non
     ("kept_live": only its capture is kept); a live record replaces a recovered one."""
     seen_at = seen_at or now_iso()
     row = {
-        "canonical_url": record["canonical_url"], "url": record["url"], "portal": record["portal"],
-        "platform": record["platform"], "title": record["title"], "published_date": record["published_date"],
-        "author": record["author"], "source": record["source"], "body_text": record["body_text"],
-        "images": json.dumps(record["images"], ensure_ascii=False), "content_hash": record["content_hash"],
-        "is_launch_report": int(bool(record["is_launch_report"])), "launch_score": record["launch_score"],
-        "event": json.dumps(record["event"], ensure_ascii=False) if record["event"] is not None else None,
+        **record_schema.article_values(record),  # the schema's columns (x-sqlite), as stored
         "last_seen": seen_at, "crawl_run_id": crawl_run_id, "capture_id": capture_id,
         "recovered_from": recovered_from, "snapshot_date": snapshot_date,
     }
     with db.atomic():  # one transaction: sqlite-utils' own writes nest as savepoints inside it
         if record["portal"]:
             _ensure_portal(db, record["portal"])
-        existing = db.execute(
-            "select id, content_hash, title, published_date, author, source, is_launch_report, launch_score, event, images, url,"
-            " recovered_from from articles where canonical_url = ?", [record["canonical_url"]],
-        ).fetchone()
+        # the stored values of the columns whose change makes the article "updated" (schema: all
+        # but those marked compare false), compared by name
+        compared = [c.name for c in record_schema.columns("articles") if c.compare]
+        cursor = db.execute(f"select id, recovered_from, {', '.join(compared)} from articles where canonical_url = ?",
+                            [record["canonical_url"]])
+        found = cursor.fetchone()
+        existing = dict(zip([d[0] for d in cursor.description], found)) if found else None
         if existing is None:
             row["first_seen"] = seen_at
             row["article_key"] = permalink.free_key(db, record["canonical_url"])
             article_id = db["articles"].insert(row).last_pk
             status = "new"
         else:
-            article_id = existing[0]
-            if recovered_from and existing[11] is None:
+            article_id = existing["id"]
+            if recovered_from and existing["recovered_from"] is None:
                 return article_id, "kept_live"
-            compare = (row["content_hash"], row["title"], row["published_date"], row["author"], row["source"],
-                       row["is_launch_report"], row["launch_score"], row["event"], row["images"], row["url"])
-            status = "unchanged" if tuple(existing[1:11]) == compare else "updated"
+            status = "unchanged" if all(existing[name] == row[name] for name in compared) else "updated"
             if status == "unchanged" and not _is_whole(db, article_id, record):
                 status = "updated"  # rows an older, interrupted store left out: write them again
             if status == "unchanged":
@@ -322,8 +337,7 @@ def _write_event(db: sqlite_utils.Database, article_id: int, record: dict) -> No
         place = resolve(unit, event.get("district"), event.get("province"))
         db["launches"].insert({
             "article_id": article_id, "unit": unit, "unit_type": _unit_type(unit),
-            "district": event.get("district"), "province": event.get("province"),
-            "event_date": event.get("event_date"), "board_size": event.get("board_size"),
+            **record_schema.launch_values(event),  # the event's columns of the schema (x-sqlite: launches)
             **place.as_columns(),
         })
     for official in event.get("officials") or []:

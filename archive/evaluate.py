@@ -11,10 +11,14 @@ from urllib.parse import urlsplit
 
 from pipelines.urls import canonicalize_url
 
+from pipelines.record_schema import EVALUATED_EVENT_FIELDS
 from pipelines.text import fold
 
 ARTICLE_FIELDS = ("title", "published_date", "author", "source", "body_text", "is_launch_report")
-EVENT_FIELDS = ("event_date", "units", "district", "province", "board_size", "officials", "official_titles", "slogans", "documents")
+# The schema's event fields that are scored (not those derived from the gazetteer: x-evaluated
+# false), each officials followed by official_titles (names with their titles), a scoring-only name.
+EVENT_FIELDS = tuple(name for field in EVALUATED_EVENT_FIELDS
+                     for name in ((field, "official_titles") if field == "officials" else (field,)))
 
 
 def _path_key(url: str) -> str:

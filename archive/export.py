@@ -20,6 +20,7 @@ from datetime import date
 import sqlite_utils
 
 from archive.db import VIEWS
+from pipelines import record_schema
 from pipelines.text import fold
 
 # The last clause of the launch_events view: each story's canonical copy only.
@@ -30,14 +31,26 @@ ORDER = {"launches": "order by event_date, id"}
 # launch_events does, from the portal's flag.
 _SIMULATED = "(select coalesce(portals.simulated, 0) from portals where portals.name = articles.portal) as simulated"
 
+# The articles export: the store's own columns at these places, the record fields the schema
+# exports (x-export "articles") at theirs; a field the schema exports without a place comes last.
+_ARTICLES_STORE_COLUMNS = {"id": 0, "first_seen": 12, "last_seen": 13, "article_key": 15, "SIMULATED": 16}
+
+
+def _export_select(export: str, store_columns: dict[str, int]) -> str:
+    placed = dict(store_columns)
+    for name, position in record_schema.export_columns(export):
+        if position in placed.values():
+            raise RuntimeError(f"{record_schema.SOURCE}: {name}: export {export} position {position} is taken")
+        placed[name] = position if position is not None else float("inf")
+    names = sorted(placed, key=lambda n: (placed[n], list(placed).index(n)))
+    return ", ".join(n if n == "SIMULATED" else f"{export}.{n}" for n in names)
+
+
 EXPORTS = {
     "launches": "select * from launch_events {where} " + ORDER["launches"],
-    "articles": """
-        select articles.id, articles.canonical_url, articles.url, articles.portal, articles.platform, articles.title,
-               articles.published_date, articles.author, articles.source, articles.is_launch_report,
-               articles.launch_score, articles.content_hash, articles.first_seen, articles.last_seen, articles.body_text,
-               articles.article_key, SIMULATED
-        from articles {where} order by articles.published_date, articles.id""",
+    "articles": f"""
+        select {_export_select("articles", _ARTICLES_STORE_COLUMNS)}
+        from articles {{where}} order by articles.published_date, articles.id""",
     "officials": """
         select officials.name, officials.district, officials.province, article_officials.title,
                articles.published_date, articles.portal,

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import yaml
 
+from pipelines import record_schema
+
 # Read-only and bounded by default: the archive is published, not edited, over the web.
 SERVE_SETTINGS = {
     "sql_time_limit_ms": 3000,
@@ -58,15 +60,37 @@ def has_stories(db_path: Path | None) -> bool:
         return False
 
 
+# The descriptions of the record's columns come from the schema (schema/record.schema.json), the
+# rest of the metadata from metadata.yml. On a table page they are listed after this column of
+# metadata.yml (where the page listed them before the schema), a table not named here at the end;
+# views that are `select TABLE.*` get the table's descriptions too.
+SCHEMA_COLUMNS_AFTER = {"articles": "article_key", "launches": "unit_type", "story_launches": "unit_type"}
+SAME_COLUMNS = {"launches": ("story_launches",)}
+
+
+def schema_descriptions(tables: dict) -> None:
+    """Add the schema's column descriptions to metadata.yml's tables (in place)."""
+    for table, described in record_schema.described_columns().items():
+        for name in (table, *SAME_COLUMNS.get(table, ())):
+            meta = tables.setdefault(name, {})
+            listed = {k: v for k, v in (meta.get("columns") or {}).items() if k not in described}
+            after = SCHEMA_COLUMNS_AFTER.get(name)
+            cut = list(listed).index(after) + 1 if after in listed else len(listed)
+            items = list(listed.items())
+            meta["columns"] = dict(items[:cut] + list(described.items()) + items[cut:])
+
+
 def load_metadata(db_name: str, db_path: Path | None = None) -> dict:
-    """metadata.yml with its database section keyed to the served file's name (and, for an archive
-    with stories, the stories query)."""
+    """metadata.yml with its database section keyed to the served file's name, the column
+    descriptions of the record's fields from the schema (and, for an archive with stories, the
+    stories query)."""
     text = resources.files("archive.datasette").joinpath("metadata.yml").read_text(encoding="utf-8")
     text = text.replace("/thanthien/", f"/{db_name}/")  # links in descriptions follow the served file's name
     metadata = yaml.safe_load(text)
     databases = metadata.get("databases", {})
     if databases:
         metadata["databases"] = {db_name: next(iter(databases.values()))}
+        schema_descriptions(metadata["databases"][db_name].setdefault("tables", {}))
         if has_stories(db_path):
             metadata["databases"][db_name].setdefault("queries", {})["stories_with_copies"] = dict(STORIES_QUERY)
     return metadata

@@ -14,10 +14,10 @@ import logging
 import sqlite_utils
 
 from pipelines.dedupe import NearDuplicateIndex, StaleIndex, analyze
+from pipelines.record_schema import EVENT_FIELDS
 
 logger = logging.getLogger(__name__)
 
-EVENT_FIELDS = ("event_date", "units", "district", "province", "unit_codes", "board_size", "officials", "slogans", "documents")
 
 
 def create_tables(db: sqlite_utils.Database) -> None:

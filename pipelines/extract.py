@@ -1,4 +1,4 @@
-"""`extract_record`: one saved page (bytes) → the article record of record.md.
+"""`extract_record`: one saved page (bytes) → the article record of schema/record.schema.json.
 
 The crawler's pipelines, `thanthien extract` and `thanthien reprocess` all call this one pure
 function, so the three never disagree. Stages: decode → parse → page profile (platform) or the
@@ -28,16 +28,15 @@ from .vn.dates import parse_page_date, strip_dates
 from .vn.credits import UNIT_WORDS, split_byline
 from .vn.dates import date_from_url
 from .pagekind import page_kind
+from . import record_schema
 from .labelled import labelled_meta
 from .siteplace import site_place
 from .structure import structure_event
 from .text import decode_body, one_line
 from .urls import canonicalize_url
 
-RECORD_KEYS = (
-    "url", "canonical_url", "portal", "platform", "title", "published_date", "author", "source",
-    "body_text", "images", "content_hash", "is_launch_report", "launch_score", "event",
-)
+# The record's keys and their order are the schema's (schema/record.schema.json)
+RECORD_KEYS = record_schema.RECORD_KEYS
 
 
 _SOFT_404_MARKERS = ("không tìm thấy", "khong tim thay", "page not found", "trang không tồn tại", "404 not found",
@@ -130,7 +129,9 @@ def extract_record(body: bytes, url: str, headers: dict | None = None, *, portal
         "launch_score": round(score, 3),
         "event": event,
     }
-    return {key: record[key] for key in RECORD_KEYS}
+    # every key of the schema, in its order: a field added to the schema and read by no extractor
+    # yet is null (or []) until one fills it
+    return record_schema.complete(record)
 
 
 def _district_then(district: str | None, published: str | None) -> str | None:

@@ -1,6 +1,6 @@
 """Where a site is: the district and province its own identity names (site name, footer address).
 
-record.md's district and province come from the article's text first; when the text is silent a
+The record's district and province come from the article's text first; when the text is silent a
 reader still knows where a district portal is from its name ("Cổng thông tin điện tử huyện Tuần
 Giáo") and its footer ("Địa chỉ: …, huyện Tuần Giáo, tỉnh Điện Biên"). Only those places are read:
 the <title>, og:site_name, and the page's footer or address lines — never the article, whose other

@@ -7,7 +7,7 @@ units it names (not the guests'), the district of the title or lead. Every value
 text as written (NFC), never the folded form; district and province are then put in the
 gazetteer's spelling by `pipelines.gazetteer` (see `pipelines.extract`).
 
-`structure_event(...)` returns exactly the `event` keys of `record.md`; `unit_codes` is always []
+`structure_event(...)` returns exactly the `event` keys of the record (`schema/record.schema.json`); `unit_codes` is always []
 here (the gazetteer fills it later).
 """
 from __future__ import annotations

@@ -29,6 +29,8 @@ REQUEST_FINGERPRINTER_CLASS = "scrapers.dupefilter.CanonicalURLFingerprinter"
 
 ITEM_PIPELINES = {
     "pipelines.scrapy_pipelines.ExtractPipeline": 300,
+    # each record checked against schema/record.schema.json and its fields counted (field_coverage)
+    "pipelines.coverage.CoveragePipeline": 500,
     "pipelines.scrapy_pipelines.StorePipeline": 900,
 }
 DOWNLOADER_MIDDLEWARES = {

@@ -21,9 +21,10 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("scrapers", "pipelines", "archive")
 EXCLUDED = (("scrapers", "sim"),)  # the portal simulator is a test tool, not the product
 
-# (a) The Scrapy item pipeline that writes the archive: the one module of pipelines/ that may use
-# the store (archive.db, archive.lock) and the crawl's storage-failure signals (scrapers.storage).
-PIPELINES_STORE_ADAPTERS = {"pipelines.scrapy_pipelines"}
+# (a) The Scrapy item pipelines that write the archive: the modules of pipelines/ that may use
+# the store (archive.db, archive.lock) and the crawl's storage-failure signals (scrapers.storage):
+# the store pipeline, and the coverage pipeline that books its counts in field_coverage at close.
+PIPELINES_STORE_ADAPTERS = {"pipelines.scrapy_pipelines", "pipelines.coverage"}
 
 # (a) Known today, not to grow: `extract_record` picks the page profile by fingerprint
 # (scrapers.platforms) and the portal's registry entry (scrapers.registry). Moving the platform

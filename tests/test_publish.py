@@ -283,7 +283,9 @@ def test_canned_queries_run_and_return_rows(datasette_server, crawled):
     for name in queries:
         params = "&q=chinh+quyen" if name == "search" else ""
         rows = get_json(f"{datasette_server}/thanthien/{name}.json?_shape=array{params}")
-        assert rows, name
+        # coverage_drift lists what fell between a portal's last two runs: nothing in an archive of
+        # one run (its rows are checked in tests/test_record_schema.py)
+        assert rows or name == "coverage_drift", name
     months = get_json(f"{datasette_server}/thanthien/launches_by_month.json?_shape=array")
     launches = sqlite_utils.Database(crawled["db_path"])["story_launches"].count  # stories, not copies
     assert sum(r["launches"] for r in months) == launches and any(r["launches"] == 0 for r in months)  # gaps filled

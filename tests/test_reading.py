@@ -189,7 +189,8 @@ def test_canned_query_pages_hide_their_sql(open_page, datasette_server):
         page = open_page(f"{datasette_server}/thanthien/{name}" + ("?q=ra+mat" if name == "search" else ""))
         assert page.locator("#sql-query, #sql-editor").count() == 0, f"{name} shows its SQL"
         assert page.locator(".show-hide-sql a", has_text="show").count() == 1, name  # one click away
-        assert page.locator("table.rows-and-columns tbody tr").count() > 0, name
+        # coverage_drift lists what fell between a portal's last two runs: nothing after one run
+        assert page.locator("table.rows-and-columns tbody tr").count() > 0 or name == "coverage_drift", name
     page = open_page(f"{datasette_server}/thanthien/launches_by_district?_show_sql=1")
     assert page.locator("#sql-query, #sql-editor").count() == 1
 
