@@ -184,7 +184,7 @@ def sync_portals(db: sqlite_utils.Database, portals) -> None:
 
 def upsert_record(db: sqlite_utils.Database, record: dict, *, seen_at: str | None = None, crawl_run_id: int | None = None,
                   capture_id: int | None = None, recovered_from: str | None = None,
-                  snapshot_date: str | None = None) -> tuple[int, str]:
+                  snapshot_date: str | None = None, stories=None, story_analysis=None) -> tuple[int, str]:
     """Store one extracted record by canonical URL, with all its rows (launches, officials, slogans,
     documents, search entry, story) in one transaction: a crash leaves the article whole or absent.
     Returns (article id, "new"|"updated"|"unchanged"|"kept_live"); an unchanged record whose rows are
@@ -192,7 +192,14 @@ def upsert_record(db: sqlite_utils.Database, record: dict, *, seen_at: str | Non
 
     `recovered_from` ('wayback') and `snapshot_date` mark a record recovered from an archive's
     snapshot (NULL for live crawls). Merge rule: a recovered record never replaces a live row
-    ("kept_live": only its capture is kept); a live record replaces a recovered one."""
+    ("kept_live": only its capture is kept); a live record replaces a recovered one.
+
+    `stories` is the writer's `archive.stories.StoryAssigner` (the archive's near-duplicate index,
+    held for a whole crawl or import: the crawl's StoryPipeline, `import-warc`, `reprocess`, the
+    distributed store); `story_analysis` the `pipelines.dedupe.analyze` of the body when the caller
+    made it already (the StoryPipeline does, off the reactor). Without `stories` the index is loaded
+    from the archive for this one store: right, and slow for many. The story is decided and written
+    here, inside the article's transaction, so that an article never exists without its story."""
     seen_at = seen_at or now_iso()
     row = {
         "canonical_url": record["canonical_url"], "url": record["url"], "portal": record["portal"],
@@ -238,9 +245,12 @@ def upsert_record(db: sqlite_utils.Database, record: dict, *, seen_at: str | Non
                 "insert into articles_fts (rowid, title, body_text) values (?, ?, ?)",
                 [article_id, fold(record["title"] or ""), fold(record["body_text"] or "")],
             )
-            assigner = story_assigner(db)
-            assigner.assign(db, article_id, record["body_text"] or "")
-            assigner.save(db)  # commits the article, its story and its index entry together
+            if stories is None:
+                from archive.stories import StoryAssigner
+
+                stories = StoryAssigner(db)
+            stories.assign(db, article_id, record["body_text"] or "", analysis=story_analysis)
+            stories.save(db)  # commits the article, its story and its index entry together
     return article_id, status
 
 
@@ -257,19 +267,6 @@ def _is_whole(db: sqlite_utils.Database, article_id: int, record: dict) -> bool:
         if launches != max(1, len(event.get("units") or [])):
             return False
     return True
-
-
-_ASSIGNERS: dict[str, object] = {}
-
-
-def story_assigner(db: sqlite_utils.Database):
-    """The archive's near-duplicate index, loaded once per archive file and process."""
-    from archive.stories import StoryAssigner
-
-    key = db.execute("pragma database_list").fetchone()[2] or str(id(db))
-    if key not in _ASSIGNERS:
-        _ASSIGNERS[key] = StoryAssigner(db)
-    return _ASSIGNERS[key]
 
 
 def _ensure_portal(db: sqlite_utils.Database, name: str) -> None:

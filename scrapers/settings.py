@@ -29,6 +29,9 @@ REQUEST_FINGERPRINTER_CLASS = "scrapers.dupefilter.CanonicalURLFingerprinter"
 
 ITEM_PIPELINES = {
     "pipelines.scrapy_pipelines.ExtractPipeline": 300,
+    # each article into its story (near-duplicate detection, pipelines/dedupe/): the text analysis
+    # here, the match and the story row in the store's transaction (see StoryPipeline)
+    "pipelines.scrapy_pipelines.StoryPipeline": 800,
     "pipelines.scrapy_pipelines.StorePipeline": 900,
 }
 DOWNLOADER_MIDDLEWARES = {
@@ -66,6 +69,9 @@ EXTENSIONS = {
 
 # thanthien's own settings
 THANTHIEN_DB = "archive/thanthien.db"
+#: the archive's story index (archive.stories.StoryAssigner) the StoryPipeline uses; archive/crawl.py
+#: gives all the crawlers of a run one; None: the StoryPipeline loads it from THANTHIEN_DB
+THANTHIEN_STORIES = None
 #: where WARC files go (warc/ below it); default: the database's folder
 THANTHIEN_ARCHIVE_DIR = None
 #: rotate a WARC file once it reaches this size
