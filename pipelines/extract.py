@@ -38,36 +38,6 @@ RECORD_KEYS = (
 )
 
 
-_SOFT_404_MARKERS = ("không tìm thấy", "khong tim thay", "page not found", "trang không tồn tại", "404 not found",
-                     "lỗi 404", "error 404")
-
-
-def soft_failure(body: bytes) -> str | None:
-    """"empty" or "soft404" for a 200 page that is really a failure, else None.
-
-    Portals answer missing pages with status 200 and a "Không tìm thấy trang" page in their chrome;
-    only the title and the first heading are read, so an article that quotes the phrase is not hit.
-    """
-    if not body.strip():
-        return "empty"
-    heads = [body[:60_000].decode("utf-8", "ignore").lower()]
-    try:
-        body.decode("utf-8")
-    except UnicodeDecodeError:
-        # not UTF-8 (a windows-1258 legacy page, or a cut one): also read it as decode_body does
-        heads.append(decode_body(body)[0][:60_000].lower())
-    for head in heads:
-        title = re.search(r"<title[^>]*>(.*?)</title>", head, re.S)
-        if title and re.match(r"\s*(lỗi|404|error)\b", title.group(1)):
-            return "soft404"
-        spots = re.findall(r"<title[^>]*>(.*?)</title>|<h[12][^>]*>(.*?)</h[12]>"
-                           r"|class=\"[^\"]*(?:error|alert|not-?found|404)[^\"]*\"[^>]*>(.*?)<", head, re.S)
-        text = " ".join(" ".join(groups) for groups in spots)
-        if any(marker in text for marker in _SOFT_404_MARKERS):
-            return "soft404"
-    return None
-
-
 class NotAnArticle(ValueError):
     """The page is not an article (a listing, a soft 404, an empty page): nothing to store."""
 

@@ -13,7 +13,8 @@ from archive.stories import StoryAssigner
 from scrapers.storage import STORAGE_ERRORS, stop_on_storage_failure, storage_failed
 
 from .dedupe import analyze
-from .extract import NotAnArticle, extract_record, soft_failure
+from .extract import NotAnArticle, extract_record
+from .softfail import soft_failure
 
 
 class PageDropped(DropItem):

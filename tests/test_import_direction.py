@@ -245,3 +245,10 @@ def test_the_checks_see_function_local_and_relative_imports():
     # portal.py imports archive inside a method; the pipelines package uses relative imports
     assert ("scrapers.spiders.portal", "archive.db") in {(m, t) for m, t, _ in cross_imports("scrapers", ("archive",))}
     assert "pipelines.body" in import_graph()["pipelines.extract"]
+
+
+def test_soft_failure_stands_alone():
+    # the retry middleware asks it of every response: it must not load the extraction stack
+    graph = import_graph()
+    assert set(graph["pipelines.softfail"]) <= {"pipelines.text"}
+    assert "pipelines.extract" not in graph["scrapers.middlewares"]
