@@ -23,7 +23,7 @@ from archive import db as archive_db
 from archive.stories import StoryAssigner
 from archive.warc import RecordTooLarge, complete_gzip_end, read_record, safe_name, to_read_record
 from pipelines.extract import NotAnArticle, extract_record
-from scrapers.registry import default_registry, portal_for_url
+from scrapers.registry import portal_for_url, portal_of
 from scrapers.wayback import timestamp_iso
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -36,13 +36,6 @@ def warc_date_to_iso(value: str | None) -> str | None:
         return datetime.fromisoformat(value.replace("Z", "+00:00")).replace(microsecond=0).isoformat()
     except ValueError:
         return None
-
-
-def portal_of(url: str, named: str | None):
-    registry = default_registry()
-    if named and named in registry:
-        return registry[named]
-    return portal_for_url(url)
 
 
 @dataclass
@@ -212,12 +205,11 @@ def reprocess(db, archive_dir: Path, *, since: str | None = None, portal: str | 
         f" max(id)) from captures where {' and '.join(clauses)} group by url) order by id",
         params,
     ))
-    registry = default_registry()
     stories = StoryAssigner(db)
     for capture in captures:
         if progress:
             progress()
-        entry = registry.get(capture["portal"]) if capture["portal"] else portal_for_url(capture["url"])
+        entry = portal_of(capture["url"], capture["portal"])
         try:
             read = read_record(archive_dir, capture["warc_path"], capture["warc_offset"])
         except (OSError, ValueError, ArchiveLoadFailed) as exc:
@@ -226,7 +218,7 @@ def reprocess(db, archive_dir: Path, *, since: str | None = None, portal: str | 
             continue
         summary.counts["captures"] += 1
         try:
-            record = extract_record(read.body, read.url, read.headers, portal=entry)
+            record = extract_record(read.body, read.url, read.headers, portal=entry or portal_for_url(read.url))
         except NotAnArticle:
             summary.counts["not_articles"] += 1
             continue

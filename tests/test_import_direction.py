@@ -25,13 +25,10 @@ EXCLUDED = (("scrapers", "sim"),)  # the portal simulator is a test tool, not th
 # the store (archive.db, archive.lock) and the crawl's storage-failure signals (scrapers.storage).
 PIPELINES_STORE_ADAPTERS = {"pipelines.scrapy_pipelines"}
 
-# (a) Known today, not to grow: `extract_record` picks the page profile by fingerprint
-# (scrapers.platforms) and the portal's registry entry (scrapers.registry). Moving the platform
-# profiles and the registry lookup under pipelines/ (or passing them in) is follow-up work of issue 16.
-KNOWN_PIPELINES_TO_SCRAPERS = {
-    ("pipelines.extract", "scrapers.platforms"),
-    ("pipelines.extract", "scrapers.registry"),
-}
+# (a) pipelines/ importing scrapers/ outside the store adapter: none. `extract_record` gets its
+# portal context from its caller and reads pages with `pipelines.profiles` (scrapers.platforms
+# builds on those). Do not add one here.
+KNOWN_PIPELINES_TO_SCRAPERS: set[tuple[str, str]] = set()
 
 # (b) The scrapers/ modules that may import `archive`, and why.
 SCRAPERS_ARCHIVE_ADAPTERS = {
