@@ -72,6 +72,9 @@ THANTHIEN_DB = "archive/thanthien.db"
 #: the archive's story index (archive.stories.StoryAssigner) the StoryPipeline uses; archive/crawl.py
 #: gives all the crawlers of a run one; None: the StoryPipeline loads it from THANTHIEN_DB
 THANTHIEN_STORIES = None
+#: what the archive already holds for a portal (known articles, validators, stored Wayback
+#: captures), read for the spiders: the one crawl component that reads the archive for them
+THANTHIEN_ARCHIVE_STATE_CLASS = "scrapers.archive_state.ArchiveState"
 #: where WARC files go (warc/ below it); default: the database's folder
 THANTHIEN_ARCHIVE_DIR = None
 #: rotate a WARC file once it reaches this size

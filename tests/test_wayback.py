@@ -310,11 +310,12 @@ def test_recovered_capture_never_replaces_a_live_row(closed_portal, tmp_path):
     # both versions are kept: the snapshot as a capture beside the live row
     assert db.execute("select count(*) from captures where source = 'wayback' and url = ?", [live["url"]]).fetchone()[0] == 1
     # an incremental live crawl does not take recovered rows for "known": it fetches them once
+    from scrapers.archive_state import ArchiveState
     from scrapers.spiders.portal import PortalSpider
 
     spider = PortalSpider(portal="quanson")
     spider.incremental = True
-    spider.load_archive_state(db_path)
+    spider.use_archive_state(ArchiveState(db_path).portal(spider.portal))
     assert spider.known == {live["canonical_url"]}
     # reprocess follows the same rule
     thanthien("reprocess", "--db", db_path)

@@ -20,9 +20,21 @@ class Platform(Profile):
     listing_link_css = ""
     #: links to further listing pages (pagination, "Tiếp")
     pagination_css = ""
+    #: where the family's articles live, for the Wayback Machine's CDX prefix query (matched
+    #: case-insensitively by the CDX server's SURT keys); "/" when there is no fixed article folder
+    index_article_prefixes: tuple[str, ...] = ("/",)
+    #: listing folders searched in the CDX besides the portal's listing paths
+    index_listing_prefixes: tuple[str, ...] = ()
 
     def listing_urls(self, base_url: str, listing_paths: tuple[str, ...] = ()) -> list[str]:
         return [urljoin(base_url + "/", p.lstrip("/")) for p in (listing_paths or self.default_listing_paths)]
+
+    def index_prefixes(self, listing_paths: tuple[str, ...] = ()) -> list[tuple[str, str]]:
+        """(path prefix, "articles" | "listings") to ask an archive's index (the Wayback CDX) for,
+        given the portal's own listing paths (the family's defaults when it has none)."""
+        listings = list(listing_paths or self.default_listing_paths)
+        listings += [p for p in self.index_listing_prefixes if p not in listings]
+        return [(p, "articles") for p in self.index_article_prefixes] + [(p, "listings") for p in listings]
 
     def feed_urls(self, base_url: str) -> list[str]:
         return [urljoin(base_url + "/", p.lstrip("/")) for p in self.feeds]

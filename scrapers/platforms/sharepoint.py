@@ -13,3 +13,6 @@ class SharePoint(sharepoint.SharePoint, Platform):
     default_listing_paths = ("/portal/Pages/Tin-tuc-su-kien.aspx",)
     listing_link_css = ".channel-news-title a"
     pagination_css = "a[href*='PageIndex='], span.CurrentPage ~ a"
+    # the Wayback CDX (scrapers/spiders/wayback.py): every article under Pages/, listings under KenhTin/
+    index_article_prefixes = ("/portal/Pages/",)
+    index_listing_prefixes = ("/portal/KenhTin/",)
