@@ -192,14 +192,9 @@ def upsert_record(db: sqlite_utils.Database, record: dict, *, seen_at: str | Non
 
     `recovered_from` ('wayback') and `snapshot_date` mark a record recovered from an archive's
     snapshot (NULL for live crawls). Merge rule: a recovered record never replaces a live row
-    ("kept_live": only its capture is kept); a live record replaces a recovered one.
-
-    `stories` is the writer's `archive.stories.StoryAssigner` (the archive's near-duplicate index,
-    held for a whole crawl or import: the crawl's StoryPipeline, `import-warc`, `reprocess`, the
-    distributed store); `story_analysis` the `pipelines.dedupe.analyze` of the body when the caller
-    made it already (the StoryPipeline does, off the reactor). Without `stories` the index is loaded
-    from the archive for this one store: right, and slow for many. The story is decided and written
-    here, inside the article's transaction, so that an article never exists without its story."""
+    ("kept_live": only its capture is kept); a live record replaces a recovered one. The story is
+    decided here, in the article's transaction, with the writer's `stories` (archive/stories.py)
+    and the body's `story_analysis` if made already; without `stories`, the index is loaded for this store."""
     seen_at = seen_at or now_iso()
     row = {
         "canonical_url": record["canonical_url"], "url": record["url"], "portal": record["portal"],
@@ -245,7 +240,7 @@ def upsert_record(db: sqlite_utils.Database, record: dict, *, seen_at: str | Non
                 "insert into articles_fts (rowid, title, body_text) values (?, ?, ?)",
                 [article_id, fold(record["title"] or ""), fold(record["body_text"] or "")],
             )
-            if stories is None:
+            if stories is None:  # a one-off writer: the archive's index, loaded for this store
                 from archive.stories import StoryAssigner
 
                 stories = StoryAssigner(db)
