@@ -36,8 +36,6 @@ class Profile:
     layout_profile: bool = False
     #: the family always shows an article's date: a profile result without one is implausible
     always_dated: bool = False
-    #: True for the fallback of sites no module knows (`generic`): its pages are judged by content
-    fallback: bool = False
 
     def is_article_url(self, url: str) -> bool:
         parts = urlsplit(url)

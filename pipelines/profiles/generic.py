@@ -6,7 +6,6 @@ from .base import Profile
 
 class Generic(Profile):
     name = "generic"
-    fallback = True
     # Dated paths, news-like ids and slugs with several words: what article URLs tend to look like.
     article_url_re = re.compile(
         r"(/\d{4}[/-]\d{1,2}[/-]\d{1,2}/|[?&](id|newsid|ID|ItemID)=\d+|/[a-z0-9]+(-[a-z0-9]+){4,}(\.html?|\.aspx|/)?$|\d{5,}\.html?$)",
