@@ -12,7 +12,7 @@ import click
 from archive import db as archive_db
 from archive.cli_output import RowWriter, output_options
 from archive.lock import ArchiveBusy, hold_writer
-from scrapers.registry import RegistryError, default_registry, get_portal
+from scrapers.registry import RegistryError, default_registry, get_portal, portal_of
 
 DB_OPTION = click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=archive_db.DEFAULT_DB,
                          show_default=True, help="The archive's SQLite file.")
@@ -343,7 +343,7 @@ def extract(files, url, portal_name, jsonl):
             raise CliError(f"cannot read {path}: {exc.strerror or exc}") from None
         page_url = url if url and len(files) == 1 else (url.rstrip("/") + "/" + path.name if url else path.resolve().as_uri())
         try:
-            record = extract_record(body, page_url, portal=portal_name)
+            record = extract_record(body, page_url, portal=portal_of(page_url, portal_name))
         except NotAnArticle as exc:
             click.echo(f"thanthien: {path}: {exc}", err=True)
             failed += 1

@@ -22,6 +22,7 @@ from scrapy.settings import Settings
 
 from archive import db as archive_db
 from archive.lock import hold_writer
+from archive.stories import StoryAssigner
 from scrapers import settings as default_settings
 from scrapers.extensions import run_counts
 from scrapers.registry import Portal
@@ -80,9 +81,13 @@ def run_crawl(targets: list[dict], db_path: Path, *, overrides: dict | None = No
     if not overrides.get("LOG_FILE"):
         log_dir.mkdir(parents=True, exist_ok=True)  # before the run is booked: a folder we cannot write stops here
     run_id = archive_db.start_run(db, [t.get("portal") or t.get("start_url") for t in targets])
+    # one story index for every crawler of the run: each portal's StorePipeline writes through its
+    # own connection, and a copy on another portal must find the first one (StoryPipeline)
+    stories = StoryAssigner(db)
     db.close()
     log_path = Path(overrides.get("LOG_FILE") or log_dir / f"crawl-{run_id}.log")
-    settings = project_settings(db_path, {**overrides, "THANTHIEN_RUN_ID": run_id, "LOG_FILE": str(log_path)}, simulated)
+    settings = project_settings(db_path, {**overrides, "THANTHIEN_RUN_ID": run_id, "LOG_FILE": str(log_path),
+                                          "THANTHIEN_STORIES": stories}, simulated)
     process = CrawlerProcess(settings)  # configures logging: Scrapy's root handler writes LOG_FILE
     if verbose:
         _log_to_terminal_too(settings)

@@ -203,7 +203,7 @@ def sync_portals(db: sqlite_utils.Database, portals) -> None:
 
 def upsert_record(db: sqlite_utils.Database, record: dict, *, seen_at: str | None = None, crawl_run_id: int | None = None,
                   capture_id: int | None = None, recovered_from: str | None = None,
-                  snapshot_date: str | None = None) -> tuple[int, str]:
+                  snapshot_date: str | None = None, stories=None, story_analysis=None) -> tuple[int, str]:
     """Store one extracted record by canonical URL, with all its rows (launches, officials, slogans,
     documents, search entry, story) in one transaction: a crash leaves the article whole or absent.
     Returns (article id, "new"|"updated"|"unchanged"|"kept_live"); an unchanged record whose rows are
@@ -211,7 +211,9 @@ def upsert_record(db: sqlite_utils.Database, record: dict, *, seen_at: str | Non
 
     `recovered_from` ('wayback') and `snapshot_date` mark a record recovered from an archive's
     snapshot (NULL for live crawls). Merge rule: a recovered record never replaces a live row
-    ("kept_live": only its capture is kept); a live record replaces a recovered one."""
+    ("kept_live": only its capture is kept); a live record replaces a recovered one. The story is
+    decided here, in the article's transaction, with the writer's `stories` (archive/stories.py)
+    and the body's `story_analysis` if made already; without `stories`, the index is loaded for this store."""
     seen_at = seen_at or now_iso()
     row = {
         **record_schema.article_values(record),  # the schema's columns (x-sqlite), as stored
@@ -253,9 +255,12 @@ def upsert_record(db: sqlite_utils.Database, record: dict, *, seen_at: str | Non
                 "insert into articles_fts (rowid, title, body_text) values (?, ?, ?)",
                 [article_id, fold(record["title"] or ""), fold(record["body_text"] or "")],
             )
-            assigner = story_assigner(db)
-            assigner.assign(db, article_id, record["body_text"] or "")
-            assigner.save(db)  # commits the article, its story and its index entry together
+            if stories is None:  # a one-off writer: the archive's index, loaded for this store
+                from archive.stories import StoryAssigner
+
+                stories = StoryAssigner(db)
+            stories.assign(db, article_id, record["body_text"] or "", analysis=story_analysis)
+            stories.save(db)  # commits the article, its story and its index entry together
     return article_id, status
 
 
@@ -272,19 +277,6 @@ def _is_whole(db: sqlite_utils.Database, article_id: int, record: dict) -> bool:
         if launches != max(1, len(event.get("units") or [])):
             return False
     return True
-
-
-_ASSIGNERS: dict[str, object] = {}
-
-
-def story_assigner(db: sqlite_utils.Database):
-    """The archive's near-duplicate index, loaded once per archive file and process."""
-    from archive.stories import StoryAssigner
-
-    key = db.execute("pragma database_list").fetchone()[2] or str(id(db))
-    if key not in _ASSIGNERS:
-        _ASSIGNERS[key] = StoryAssigner(db)
-    return _ASSIGNERS[key]
 
 
 def _ensure_portal(db: sqlite_utils.Database, name: str) -> None:

@@ -59,7 +59,7 @@ EXPORTS = {
         from article_officials join officials on officials.id = article_officials.official_id
         join articles on articles.id = article_officials.article_id
         {where} order by officials.name, articles.published_date""",
-    # Stories (pipelines/dedupe.py): articles that are copies of one report share articles.story_id;
+    # Stories (pipelines/dedupe/): articles that are copies of one report share articles.story_id;
     # one row per copy, stories with at least two copies.
     "stories": """
         select articles.story_id, articles.id as article_id, articles.title, articles.published_date, articles.portal,

@@ -1,7 +1,8 @@
 """Captures in, articles out, without the network: `import-warc` and `reprocess`.
 
-Both run the same `extract_record` as the crawler and write through the same `upsert_record`,
-so a row built from a WARC is the row a crawl would have built.
+Both run the same `extract_record` as the crawler and write through the same `upsert_record`
+with one `StoryAssigner` for the whole run (as the crawl's StoryPipeline holds one), so a row
+built from a WARC is the row a crawl would have built, in the story a crawl would have put it in.
 """
 from __future__ import annotations
 
@@ -19,9 +20,10 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from archive import db as archive_db
+from archive.stories import StoryAssigner
 from archive.warc import RecordTooLarge, complete_gzip_end, read_record, safe_name, to_read_record
 from pipelines.extract import NotAnArticle, extract_record
-from scrapers.registry import default_registry, portal_for_url
+from scrapers.registry import portal_for_url, portal_of
 from scrapers.wayback import timestamp_iso
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -36,13 +38,6 @@ def warc_date_to_iso(value: str | None) -> str | None:
         return None
 
 
-def portal_of(url: str, named: str | None):
-    registry = default_registry()
-    if named and named in registry:
-        return registry[named]
-    return portal_for_url(url)
-
-
 @dataclass
 class IngestSummary:
     counts: Counter = field(default_factory=Counter)
@@ -52,8 +47,8 @@ class IngestSummary:
         return ", ".join(f"{k} {v}" for k, v in sorted(self.counts.items()))
 
 
-def _store_article(db, body: bytes, url: str, headers: dict, portal, seen_at, capture_id, summary: IngestSummary,
-                   provenance: dict | None = None) -> None:
+def _store_article(db, stories: StoryAssigner, body: bytes, url: str, headers: dict, portal, seen_at, capture_id,
+                   summary: IngestSummary, provenance: dict | None = None) -> None:
     # Content decides (pipelines.pagekind inside extract_record), not the URL's shape nor the
     # registry's platform: a WARC from any tool, a portal that changed CMS, all import alike.
     try:
@@ -61,7 +56,8 @@ def _store_article(db, body: bytes, url: str, headers: dict, portal, seen_at, ca
     except NotAnArticle:
         summary.counts["not_articles"] += 1
         return
-    _id, status = archive_db.upsert_record(db, record, seen_at=seen_at, capture_id=capture_id, **(provenance or {}))
+    _id, status = archive_db.upsert_record(db, record, seen_at=seen_at, capture_id=capture_id, stories=stories,
+                                           **(provenance or {}))
     summary.counts[f"articles_{status}"] += 1
 
 
@@ -69,6 +65,7 @@ def import_warc(db, archive_dir: Path, files: list[Path], progress=None) -> Inge
     """Ingest WARC files made by any tool. Files outside the archive directory are copied in
     (warc/imported/) so every capture row points at bytes the archive owns."""
     summary = IngestSummary()
+    stories = StoryAssigner(db)
     archive_dir = Path(archive_dir).resolve()
     for path in files:
         path = Path(path).resolve()
@@ -103,7 +100,7 @@ def import_warc(db, archive_dir: Path, files: list[Path], progress=None) -> Inge
                     summary.counts["malformed"] += 1
                     summary.changed.append({"file": str(path.name), "error": _reason(exc)})
                     break
-                _ingest_response(db, read, rel, iterator.get_record_offset(), summary)
+                _ingest_response(db, stories, read, rel, iterator.get_record_offset(), summary)
         if not any(p.get("file") == path.name for p in summary.changed):
             complete, end = complete_gzip_end(path) if path.suffix == ".gz" else (True, 0)
             if not complete:
@@ -154,7 +151,7 @@ def _owned_copy(db, archive_dir: Path, source: Path) -> Path:
     return target
 
 
-def _ingest_response(db, read, rel: str, offset: int, summary: IngestSummary) -> None:
+def _ingest_response(db, stories: StoryAssigner, read, rel: str, offset: int, summary: IngestSummary) -> None:
     content_type = next((v for k, v in read.headers.items() if k.lower() == "content-type"), "") or ""
     if not read.url or not read.url.startswith(("http://", "https://")):
         summary.counts["malformed"] += 1
@@ -180,7 +177,7 @@ def _ingest_response(db, read, rel: str, offset: int, summary: IngestSummary) ->
         **({"snapshot_timestamp": snapshot, "archive_url": read.warc_headers.get("WARC-Thanthien-Archive-URL")} if snapshot else {}),
     })
     summary.counts["html_responses"] += 1
-    _store_article(db, read.body, read.url, read.headers, portal, seen_at, capture_id, summary,
+    _store_article(db, stories, read.body, read.url, read.headers, portal, seen_at, capture_id, summary,
                    {"recovered_from": "wayback", "snapshot_date": timestamp_iso(snapshot)} if snapshot else None)
 
 
@@ -208,11 +205,11 @@ def reprocess(db, archive_dir: Path, *, since: str | None = None, portal: str | 
         f" max(id)) from captures where {' and '.join(clauses)} group by url) order by id",
         params,
     ))
-    registry = default_registry()
+    stories = StoryAssigner(db)
     for capture in captures:
         if progress:
             progress()
-        entry = registry.get(capture["portal"]) if capture["portal"] else portal_for_url(capture["url"])
+        entry = portal_of(capture["url"], capture["portal"])
         try:
             read = read_record(archive_dir, capture["warc_path"], capture["warc_offset"])
         except (OSError, ValueError, ArchiveLoadFailed) as exc:
@@ -221,7 +218,7 @@ def reprocess(db, archive_dir: Path, *, since: str | None = None, portal: str | 
             continue
         summary.counts["captures"] += 1
         try:
-            record = extract_record(read.body, read.url, read.headers, portal=entry)
+            record = extract_record(read.body, read.url, read.headers, portal=entry or portal_for_url(read.url))
         except NotAnArticle:
             summary.counts["not_articles"] += 1
             continue
@@ -230,7 +227,7 @@ def reprocess(db, archive_dir: Path, *, since: str | None = None, portal: str | 
         wayback = capture.get("source") == "wayback" and capture.get("snapshot_timestamp")
         article_id, status = archive_db.upsert_record(
             db, record, seen_at=capture["fetched_at"], capture_id=capture["id"], recovered_from="wayback" if wayback else None,
-            snapshot_date=timestamp_iso(capture["snapshot_timestamp"]) if wayback else None)
+            snapshot_date=timestamp_iso(capture["snapshot_timestamp"]) if wayback else None, stories=stories)
         summary.counts[f"articles_{status}"] += 1
         after = _snapshot(db, article_id)
         if status not in ("unchanged", "kept_live"):

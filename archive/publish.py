@@ -26,7 +26,7 @@ SERVE_SETTINGS = {
 }
 
 
-# Stories (pipelines/dedupe.py) give articles a story_id: copies of one report share it. The query is
+# Stories (pipelines/dedupe/) give articles a story_id: copies of one report share it. The query is
 # added only for an archive that has the column, so an archive without stories has no broken page.
 STORIES_QUERY = {
     "title": "Stories with their copies",

@@ -30,6 +30,7 @@ from pathlib import Path
 
 from archive import db as archive_db
 from archive.lock import hold_writer, release_writer
+from archive.stories import StoryAssigner
 from archive.warc import DEFAULT_MAX_BYTES, WarcStore, read_record, repair_file
 
 logger = logging.getLogger(__name__)
@@ -80,6 +81,7 @@ class Store:
         archive_db.open_db(self.db_path).close()
         hold_writer(self.db_path)  # the one writer of this archive, until the process ends
         self.db = archive_db.open_db(self.db_path)
+        self.stories = StoryAssigner(self.db)  # the archive's story index, for every record this store writes
         archive_db.interrupted_runs(self.db)
         for (run_id,) in self.db.execute("select id from crawl_runs where status = 'interrupted'"):
             for path in (self.archive_dir / "warc").glob(f"*-run{run_id}-*.warc.gz"):
@@ -164,7 +166,7 @@ class Store:
             _id, status = archive_db.upsert_record(
                 self.db, record, seen_at=item.get("fetched_at"), crawl_run_id=run_id,
                 capture_id=capture_ids.get(item.get("capture_key")),
-                recovered_from=item.get("recovered_from"), snapshot_date=item.get("snapshot_date"))
+                recovered_from=item.get("recovered_from"), snapshot_date=item.get("snapshot_date"), stories=self.stories)
             if status in ("new", "updated", "unchanged"):
                 setattr(self.summary, f"articles_{status}", getattr(self.summary, f"articles_{status}") + 1)
             if record.get("is_launch_report"):

@@ -13,7 +13,7 @@ import logging
 
 import sqlite_utils
 
-from pipelines.dedupe import NearDuplicateIndex, StaleIndex, analyze
+from pipelines.dedupe import Analysis, NearDuplicateIndex, StaleIndex, analyze
 from pipelines.record_schema import EVENT_FIELDS
 
 logger = logging.getLogger(__name__)
@@ -29,9 +29,12 @@ def create_tables(db: sqlite_utils.Database) -> None:
 
 
 class StoryAssigner:
-    """Holds the archive's near-duplicate index. One per archive file in a process: several
-    crawlers (one per portal) write through their own connections but must see each other's
-    articles, so the index is shared and the connection is passed per call."""
+    """Holds the archive's near-duplicate index for one writer. The writer makes one and passes it
+    to every store (`archive.db.upsert_record(..., stories=…)`): the crawl's StoryPipeline
+    (`pipelines/scrapy_pipelines.py`; `archive/crawl.py` gives the crawlers of one run the same one,
+    since each portal's crawler writes through its own connection but must see the others'
+    articles), `import-warc` and `reprocess` (`archive/ingest.py`) and the distributed store
+    (`archive/store_worker.py`). Nothing is kept per process: a second writer loads its own."""
 
     def __init__(self, db: sqlite_utils.Database):
         try:
@@ -39,12 +42,22 @@ class StoryAssigner:
         except StaleIndex as stale:
             self.index = _reanalyse(db, stale)
 
-    def assign(self, db: sqlite_utils.Database, article_id: int, body_text: str) -> int:
-        """(Re)index one article and put it in its story. Call inside the article's transaction."""
+    def __deepcopy__(self, memo) -> "StoryAssigner":
+        # Scrapy deep-copies the settings for each crawler; the crawlers of one run must share this
+        # one index (archive/crawl.py sets it as THANTHIEN_STORIES), so a copy is the object itself.
+        return self
+
+    def __repr__(self) -> str:  # it is a setting of the crawl (THANTHIEN_STORIES): Scrapy logs it
+        return f"<StoryAssigner: {len(self.index)} articles indexed>"
+
+    def assign(self, db: sqlite_utils.Database, article_id: int, body_text: str, analysis: Analysis | None = None) -> int:
+        """(Re)index one article and put it in its story. Call inside the article's transaction.
+        `analysis` is `analyze(body_text)` when the caller made it already."""
         old_story = db.execute("select story_id from articles where id = ?", [article_id]).fetchone()[0]
         if article_id in self.index:
             self.index.remove(article_id)
-        analysis = analyze(body_text)  # once: the same analysis is matched, then indexed
+        if analysis is None:
+            analysis = analyze(body_text)  # once: the same analysis is matched, then indexed
         matches = self.index.match_analysis(analysis, exclude=article_id)
         self.index.add_analysis(article_id, analysis)
         story_id = None

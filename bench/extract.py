@@ -16,7 +16,7 @@ Two page sets, each loaded into memory before anything is timed:
 
 Extractors, one process, the same pages:
 
-- `thanthien`:   `pipelines.extract.extract_record(body, url, headers, portal=…)` on the raw bytes
+- `thanthien`:   `pipelines.extract.extract_record(body, url, headers, portal=portal_of(url, name))` on the raw bytes
                  (decode included; `NotAnArticle` counts as a page done);
 - `trafilatura`: `trafilatura.bare_extraction(text, url=url)` with its defaults, on the HTML decoded
                  once beforehand (by `pipelines.text.decode_body`, not timed);
@@ -55,6 +55,7 @@ sys.path.insert(0, str(ROOT))
 _t0 = time.perf_counter()
 import pipelines.extract  # noqa: E402,F401  (timed: the import cost)
 from pipelines.extract import NotAnArticle, extract_record  # noqa: E402
+from scrapers.registry import portal_of  # noqa: E402
 
 IMPORT_SECONDS = time.perf_counter() - _t0
 
@@ -117,7 +118,7 @@ def decode_all(pages: list[Page]) -> None:
 
 def run_thanthien(page: Page) -> bool:
     try:
-        extract_record(page.body, page.url, page.headers, portal=page.portal)
+        extract_record(page.body, page.url, page.headers, portal=portal_of(page.url, page.portal))
         return True
     except NotAnArticle:
         return False
@@ -192,8 +193,8 @@ def summarize(pages: list[Page], timed: dict, stat: str) -> list[dict]:
 # (module, function, stage): the calls extract_record makes, and the big ones they make in turn.
 # A function is wrapped where it is looked up (the name in the calling module's namespace).
 STAGES = [
-    ("pipelines.extract", "default_registry", "registry lookup"),
-    ("pipelines.extract", "portal_for_url", "registry lookup"),
+    ("scrapers.registry", "default_registry", "registry lookup"),
+    ("scrapers.registry", "portal_for_url", "registry lookup"),
     ("pipelines.extract", "decode_body", "decode"),
     ("pipelines.extract", "bounded_html", "bounded_html (extract_record)"),
     ("pipelines.bounds", "bounded_html", "bounded_html (again, in parse_html)"),

@@ -6,7 +6,7 @@ Every `NNN-name.html` in the evaluation directory has a `NNN-name.gold.json` nex
 of record.md minus content_hash, canonical_url, image src and launch_score, plus
 `template` ("known" | "unknown": does a platform module know this page's template?), optional
 `headers` (the HTTP headers the page is served with) and `notes`. Each page is run through
-`extract_record(body, url, headers, portal=gold["portal"])`.
+`extract_record(body, url, headers, portal=portal_of(url, gold["portal"]))`.
 
 Scoring
 - Scalar fields (platform, portal, title, published_date, author, source; event_date, district,
@@ -38,6 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from pipelines.extract import extract_record  # noqa: E402
+from scrapers.registry import portal_of  # noqa: E402
 
 EVAL_DIR = ROOT / "tests" / "fixtures" / "eval"
 BLIND_DIR = ROOT / "tests" / "fixtures" / "blind"
@@ -286,7 +287,7 @@ def format_blind(reports: dict[str, dict]) -> str:
 
 def run_page(path: Path, gold: dict) -> tuple[dict | None, str | None]:
     try:
-        record = extract_record(path.read_bytes(), gold["url"], gold.get("headers"), portal=gold.get("portal"))
+        record = extract_record(path.read_bytes(), gold["url"], gold.get("headers"), portal=portal_of(gold["url"], gold.get("portal")))
         return record, None
     except Exception as exc:  # NotAnArticle, or a crash: either way the page yields nothing
         return None, f"{type(exc).__name__}: {exc}"

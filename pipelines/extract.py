@@ -9,14 +9,13 @@ from __future__ import annotations
 import hashlib
 import re
 from functools import lru_cache
+from typing import Protocol
 from urllib.parse import urljoin, urlsplit
 
 from lxml.cssselect import CSSSelector
 
 from pipelines.gazetteer import district_of, district_spelling, province_of, province_spelling
 from pipelines.gazetteer import resolve as resolve_place
-from scrapers.platforms import Platform, fingerprint, get_platform
-from scrapers.registry import Portal, default_registry, portal_for_url
 
 from .body import BodyParts, byline_after, walk_body
 from .bounds import bounded_body, bounded_html, parse_html, reading_text
@@ -30,6 +29,7 @@ from .vn.dates import date_from_url
 from .pagekind import page_kind
 from . import record_schema
 from .labelled import labelled_meta
+from .profiles import Profile, fingerprint, get_profile
 from .siteplace import site_place
 from .structure import structure_event
 from .text import decode_body, one_line
@@ -39,47 +39,25 @@ from .urls import canonicalize_url
 RECORD_KEYS = record_schema.RECORD_KEYS
 
 
-_SOFT_404_MARKERS = ("không tìm thấy", "khong tim thay", "page not found", "trang không tồn tại", "404 not found",
-                     "lỗi 404", "error 404")
+class PortalContext(Protocol):
+    """What `extract_record` reads of the portal a page came from; the caller gives it (a registry
+    entry, `scrapers.registry.Portal`, is one: the crawler passes the spider's, `thanthien extract`,
+    `import-warc` and `reprocess` look one up with `scrapers.registry.portal_of`)."""
 
-
-def soft_failure(body: bytes) -> str | None:
-    """"empty" or "soft404" for a 200 page that is really a failure, else None.
-
-    Portals answer missing pages with status 200 and a "Không tìm thấy trang" page in their chrome;
-    only the title and the first heading are read, so an article that quotes the phrase is not hit.
-    """
-    if not body.strip():
-        return "empty"
-    heads = [body[:60_000].decode("utf-8", "ignore").lower()]
-    try:
-        body.decode("utf-8")
-    except UnicodeDecodeError:
-        # not UTF-8 (a windows-1258 legacy page, or a cut one): also read it as decode_body does
-        heads.append(decode_body(body)[0][:60_000].lower())
-    for head in heads:
-        title = re.search(r"<title[^>]*>(.*?)</title>", head, re.S)
-        if title and re.match(r"\s*(lỗi|404|error)\b", title.group(1)):
-            return "soft404"
-        spots = re.findall(r"<title[^>]*>(.*?)</title>|<h[12][^>]*>(.*?)</h[12]>"
-                           r"|class=\"[^\"]*(?:error|alert|not-?found|404)[^\"]*\"[^>]*>(.*?)<", head, re.S)
-        text = " ".join(" ".join(groups) for groups in spots)
-        if any(marker in text for marker in _SOFT_404_MARKERS):
-            return "soft404"
-    return None
+    name: str
+    platform: str | None    # the profile its registry entry names: a prior, tried after the page's fingerprint
+    district: str | None
+    province: str | None
 
 
 class NotAnArticle(ValueError):
     """The page is not an article (a listing, a soft 404, an empty page): nothing to store."""
 
 
-def extract_record(body: bytes, url: str, headers: dict | None = None, *, portal: Portal | str | None = None) -> dict:
-    """The full record for one page. `portal` is the registry entry (or its name) the page came from;
-    when omitted it is looked up by host. Raises NotAnArticle when the page holds no article."""
-    if isinstance(portal, str):
-        portal = default_registry().get(portal)
-    if portal is None:
-        portal = portal_for_url(url)
+def extract_record(body: bytes, url: str, headers: dict | None = None, *, portal: PortalContext | None = None) -> dict:
+    """The full record for one page. `portal` is the portal the page came from (None: a site no
+    registry entry describes); the page profile is the page's own fingerprint, the portal's
+    platform a prior. Raises NotAnArticle when the page holds no article."""
     text, _encoding = decode_body(body, headers)
     # bounded work per page (pipelines.bounds): the capture keeps every byte, the reader a bounded view
     fields, doc = extract_fields(bounded_html(text), url, portal)
@@ -144,9 +122,9 @@ def content_hash(body_text: str) -> str:
     return hashlib.sha256(normalized.encode("utf-8")).hexdigest()
 
 
-def extract_fields(html_text: str, url: str, portal: Portal | None) -> tuple[dict, object]:
+def extract_fields(html_text: str, url: str, portal: PortalContext | None) -> tuple[dict, object]:
     """Title, date, byline, body and images, and the parsed page they came from. The page's own fingerprint picks the page profile
-    (`scrapers.platforms.fingerprint`); the registry's platform is a prior, tried after what the
+    (`pipelines.profiles.fingerprint`); the registry's platform is a prior, tried after what the
     page shows, never a gate. A profile's result that is implausible for its family is checked
     against the generic reader and the better one kept; pages that are listings are no articles."""
     doc = _parse(html_text, url)
@@ -154,7 +132,7 @@ def extract_fields(html_text: str, url: str, portal: Portal | None) -> tuple[dic
     if judged.kind == "listing":
         raise NotAnArticle(f"a listing page at {url}: {judged.link_items} title links, {judged.alternations} summaries")
     head = html_text[:200_000]
-    fields, platform = None, get_platform("generic")
+    fields, platform = None, get_profile("generic")
     for candidate in _profile_order(head, url, portal):
         if candidate.layout_profile:
             # a family without selectors (legacy table layouts): the layout reader, under its name
@@ -175,7 +153,7 @@ def extract_fields(html_text: str, url: str, portal: Portal | None) -> tuple[dic
                 # the same article: the profile read it, the generic reader found what it missed
                 fields = {**found, **{k: v for k, v in generic.items() if not found.get(k) and v}}
             elif generic is not None and _quality(generic) > _quality(found):
-                fields, platform = generic, get_platform("generic")
+                fields, platform = generic, get_profile("generic")
         break
     if fields is None:
         fields = _generic_fields(html_text, doc, url)
@@ -194,16 +172,16 @@ def extract_fields(html_text: str, url: str, portal: Portal | None) -> tuple[dic
     return fields, doc
 
 
-def _profile_order(head: str, url: str, portal: Portal | None) -> list[Platform]:
+def _profile_order(head: str, url: str, portal: PortalContext | None) -> list[Profile]:
     """Profiles to try: the families the page itself shows, then the registry's (a prior)."""
     order = fingerprint(head, url)
-    registered = get_platform(portal.platform) if portal else None
+    registered = get_profile(portal.platform) if portal else None
     if registered is not None and registered.name != "generic" and registered not in order:
         order.append(registered)
     return order
 
 
-def _implausible(fields: dict, platform: Platform, judged) -> bool:
+def _implausible(fields: dict, platform: Profile, judged) -> bool:
     """A profile result its family would not produce: no date where the family always shows one,
     no headline, or a body much shorter than the page's densest block of paragraphs."""
     if platform.always_dated and not fields.get("published_date"):
@@ -248,7 +226,7 @@ def _first(doc, selectors):
     return None
 
 
-def _profile_fields(doc, url: str, platform: Platform) -> dict | None:
+def _profile_fields(doc, url: str, platform: Profile) -> dict | None:
     body_el = _first(doc, platform.body_css)
     if body_el is None:
         return None
@@ -324,7 +302,7 @@ def _previous_named(el, names):
     return None
 
 
-def _headline(doc, platform: Platform):
+def _headline(doc, platform: Profile):
     """The first element of the profile's title selectors that is shown and outside the page's
     navigation (Liferay prints a hidden <h1>Điều hướng</h1> for screen readers before the article)."""
     for css in platform.title_css:
@@ -336,7 +314,7 @@ def _headline(doc, platform: Platform):
     return None
 
 
-def _title_from_head(doc, platform: Platform) -> str:
+def _title_from_head(doc, platform: Profile) -> str:
     """No headline element: og:title (the article's), else <title> without the site's suffix."""
     og = doc.xpath("//meta[@property='og:title']/@content")
     if og and one_line(og[0]) and not SITE_NAME_WORDS.match(one_line(og[0])):
@@ -347,7 +325,7 @@ def _title_from_head(doc, platform: Platform) -> str:
     return platform.title_suffix_re.sub("", one_line(titles[0].text_content()))
 
 
-def _page_date(doc, platform: Platform) -> str | None:
+def _page_date(doc, platform: Profile) -> str | None:
     for css in platform.date_css:
         for el in _select(doc, css):
             if _in_other_items(el):

@@ -9,9 +9,12 @@ from scrapy.exceptions import DropItem
 
 from archive import db as archive_db
 from archive.lock import hold_writer, release_writer
+from archive.stories import StoryAssigner
 from scrapers.storage import STORAGE_ERRORS, stop_on_storage_failure, storage_failed
 
-from .extract import NotAnArticle, extract_record, soft_failure
+from .dedupe import analyze
+from .extract import NotAnArticle, extract_record
+from .softfail import soft_failure
 
 
 class PageDropped(DropItem):
@@ -49,6 +52,48 @@ class ExtractPipeline:
         if item.get("portal") is None:
             record["portal"] = None  # an unregistered site crawled with --start-url
         item["record"] = record
+        return item
+
+
+class StoryPipeline:
+    """Record → the evidence of its story: the body's near-duplicate analysis (`pipelines.dedupe`),
+    and the archive's story index that will place it (`archive.stories.StoryAssigner`).
+
+    Why the decision itself waits for the store: an article and its story are written in one
+    transaction (tests/test_atomic_store.py), and the match must see every article stored before
+    it, including those of the other portals' crawlers of the run. So this stage does the costly,
+    pure part — the text analysis, in the extraction thread, off the reactor — and hands the store
+    the index to decide with (`item["stories"]`, `item["story_analysis"]`); `upsert_record` matches,
+    indexes and writes the story inside the article's transaction. `import-warc`, `reprocess` and
+    the distributed store call the same `upsert_record` with their own `StoryAssigner`.
+
+    The index is the setting THANTHIEN_STORIES when the runner gives one (`archive/crawl.py`: one
+    for all the crawlers of a run); a bare `scrapy crawl` loads its own from THANTHIEN_DB at the
+    first article, once the StorePipeline holds the archive's writer lock."""
+
+    def __init__(self, crawler):
+        self.db_path = crawler.settings.get("THANTHIEN_DB")
+        self.stories = crawler.settings.get("THANTHIEN_STORIES")
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def _index(self) -> StoryAssigner:
+        if self.stories is None:
+            db = archive_db.open_db(self.db_path)
+            try:
+                self.stories = StoryAssigner(db)
+            finally:
+                db.close()
+        return self.stories
+
+    async def process_item(self, item, spider=None):
+        stories = self._index()
+        # the same thread as extraction: the analysis' token vocabulary is a per-process cache
+        item["story_analysis"] = await asyncio.get_running_loop().run_in_executor(
+            _EXTRACTOR, analyze, item["record"]["body_text"] or "")
+        item["stories"] = stories
         return item
 
 
@@ -91,6 +136,7 @@ class StorePipeline:
                 capture_id=item.get("capture_id"),
                 # a Wayback snapshot (scrapers/spiders/wayback.py): never replaces a live row ("kept_live")
                 recovered_from=item.get("recovered_from"), snapshot_date=item.get("snapshot_date"),
+                stories=item.get("stories"), story_analysis=item.get("story_analysis"),  # StoryPipeline's
             )
         except STORAGE_ERRORS as exc:
             stop_on_storage_failure(self.crawler, exc, "archive database")

@@ -63,7 +63,7 @@ class PortalContract(Contract):
         spider = self.spider
         spider.use_portal(get_portal(self.portal_name).with_base_url(self.base_url))
         spider.allowed_netlocs = set(getattr(spider, "contract_netlocs", ())) | spider.allowed_netlocs
-        spider.load_archive_state(None)  # nothing archived: the outcome does not depend on a local archive
+        spider.use_archive_state(None)  # nothing archived: the outcome does not depend on a local archive
         if not spider.on_portal(response.url):
             raise ContractFail(f"{response.url} is not on {self.portal_name} ({self.base_url})")
 

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
 
-from pipelines.extract import soft_failure
+from pipelines.softfail import soft_failure
 from scrapers import signals as thanthien_signals
 
 

@@ -114,6 +114,17 @@ def portal_for_url(url: str, registry: dict[str, Portal] | None = None) -> Porta
     return None
 
 
+def portal_of(url: str, portal: "Portal | str | None" = None) -> Portal | None:
+    """The portal context a page of `url` is read with (`pipelines.extract.extract_record(portal=…)`):
+    the entry given, or the registry entry of that name, else the entry whose host serves the URL."""
+    if isinstance(portal, Portal):
+        return portal
+    registry = default_registry()
+    if portal and portal in registry:
+        return registry[portal]
+    return portal_for_url(url, registry)
+
+
 def _province_key(name: str | None) -> str:
     from pipelines.text import fold
 

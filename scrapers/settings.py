@@ -31,6 +31,9 @@ ITEM_PIPELINES = {
     "pipelines.scrapy_pipelines.ExtractPipeline": 300,
     # each record checked against schema/record.schema.json and its fields counted (field_coverage)
     "pipelines.coverage.CoveragePipeline": 500,
+    # each article into its story (near-duplicate detection, pipelines/dedupe/): the text analysis
+    # here, the match and the story row in the store's transaction (see StoryPipeline)
+    "pipelines.scrapy_pipelines.StoryPipeline": 800,
     "pipelines.scrapy_pipelines.StorePipeline": 900,
 }
 DOWNLOADER_MIDDLEWARES = {
@@ -68,6 +71,12 @@ EXTENSIONS = {
 
 # thanthien's own settings
 THANTHIEN_DB = "archive/thanthien.db"
+#: the archive's story index (archive.stories.StoryAssigner) the StoryPipeline uses; archive/crawl.py
+#: gives all the crawlers of a run one; None: the StoryPipeline loads it from THANTHIEN_DB
+THANTHIEN_STORIES = None
+#: what the archive already holds for a portal (known articles, validators, stored Wayback
+#: captures), read for the spiders: the one crawl component that reads the archive for them
+THANTHIEN_ARCHIVE_STATE_CLASS = "scrapers.archive_state.ArchiveState"
 #: where WARC files go (warc/ below it); default: the database's folder
 THANTHIEN_ARCHIVE_DIR = None
 #: rotate a WARC file once it reaches this size

@@ -33,11 +33,6 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_WAYBACK_URL = "https://web.archive.org"
 CDX_FIELDS = "timestamp,original,digest,length"
-#: where a platform's articles live, for the CDX prefix query (matched case-insensitively by the
-#: CDX server's SURT keys); platforms without one fixed article folder are queried from the root
-ARTICLE_PREFIXES = {"sharepoint": ("/portal/Pages/",)}
-#: listing paths searched in the CDX besides the registry's listing_paths
-LISTING_PREFIXES = {"sharepoint": ("/portal/KenhTin/",)}
 SNAPSHOT_RE = re.compile(r"/web/(\d{14})(?:[a-z]{2}_)?/(.+)$", re.S)
 STOP_REASON = "wayback_rate_limited"
 

@@ -29,11 +29,25 @@ ABSENT = {"article": False, "fts": 0, "launches": 0, "officials": 0, "story": Fa
 
 def test_a_store_is_one_transaction(tmp_path):
     db = archive_db.open_db(tmp_path / "a.db")
-    archive_db._ASSIGNERS.clear()
     seen = []
     db.conn.set_trace_callback(lambda sql: seen.append(sql.split()[0].upper()))
     archive_db.upsert_record(db, _record(1, "Lê Văn Tiến", "huyện Quan Sơn", "Thanh Hóa", "Chủ tịch UBND huyện"))
     assert seen.count("COMMIT") == 1 and seen.count("BEGIN") == 1
+
+
+def test_a_store_with_the_writers_story_index_is_one_transaction(tmp_path):
+    # the crawl's StoryPipeline path: the index held for the run, the analysis made beforehand
+    from archive.stories import StoryAssigner
+    from pipelines.dedupe import analyze
+
+    db = archive_db.open_db(tmp_path / "a.db")
+    stories = StoryAssigner(db)
+    record = _record(1, "Lê Văn Tiến", "huyện Quan Sơn", "Thanh Hóa", "Chủ tịch UBND huyện")
+    seen = []
+    db.conn.set_trace_callback(lambda sql: seen.append(sql.split()[0].upper()))
+    archive_db.upsert_record(db, record, stories=stories, story_analysis=analyze(record["body_text"]))
+    assert seen.count("COMMIT") == 1 and seen.count("BEGIN") == 1
+    assert len(stories.index) == 1 and _state(db, record["canonical_url"]) == WHOLE
 
 
 def test_an_interrupted_store_leaves_the_article_whole_or_absent_then_whole(tmp_path):
@@ -45,7 +59,6 @@ def test_an_interrupted_store_leaves_the_article_whole_or_absent_then_whole(tmp_
     for fail_at in range(1, 5000):
         path = tmp_path / f"k{fail_at}.db"
         db = archive_db.open_db(path)
-        archive_db._ASSIGNERS.clear()
         asked = []
 
         def deny_from(action, *args, _n=fail_at):
@@ -61,7 +74,6 @@ def test_an_interrupted_store_leaves_the_article_whole_or_absent_then_whole(tmp_
         db.conn.set_authorizer(None)
         db.conn.close()
         db = archive_db.open_db(path)  # what is on disk: whole or absent, never a part
-        archive_db._ASSIGNERS.clear()
         assert _state(db, record["canonical_url"]) == (WHOLE if finished else ABSENT), fail_at
         archive_db.upsert_record(db, record)  # the next run
         assert _state(db, record["canonical_url"]) == WHOLE, fail_at
@@ -73,7 +85,6 @@ def test_an_interrupted_store_leaves_the_article_whole_or_absent_then_whole(tmp_
 
 def test_an_article_left_incomplete_by_an_older_store_is_repaired(tmp_path):
     db = archive_db.open_db(tmp_path / "old.db")
-    archive_db._ASSIGNERS.clear()
     record = _record(1, "Lê Văn Tiến", "huyện Quan Sơn", "Thanh Hóa", "Chủ tịch UBND huyện")
     article_id, _ = archive_db.upsert_record(db, record)
     with db.conn:  # what a kill between two of the old store's 16 commits left behind

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from pipelines.extract import RECORD_KEYS, NotAnArticle, extract_record
+from scrapers.registry import portal_of
 from pipelines.text import fold
 
 from .conftest import FIXTURES, thanthien
@@ -17,7 +18,7 @@ PAGES = sorted((FIXTURES / "pages").glob("*.html"))
 @pytest.mark.parametrize("page", PAGES, ids=[p.stem for p in PAGES])
 def test_platform_page_matches_ground_truth(page: Path):
     expected = json.loads(page.with_suffix(".expected.json").read_text(encoding="utf-8"))
-    record = extract_record(page.read_bytes(), expected["url"], portal=expected["portal"])
+    record = extract_record(page.read_bytes(), expected["url"], portal=portal_of(expected["url"], expected["portal"]))
     assert tuple(record) == RECORD_KEYS
     assert record["platform"] == expected["platform"]
     for field in ("title", "published_date", "author", "source", "body_text", "is_launch_report"):
@@ -37,7 +38,7 @@ def test_platform_page_matches_ground_truth(page: Path):
 def test_sharepoint_noise_is_decoded():
     raw = (FIXTURES / "pages" / "quanson-launch.html").read_bytes()
     assert b"__VIEWSTATE" in raw and (b"&acirc;" in raw or b"&ecirc;" in raw)
-    record = extract_record(raw, "http://sim.invalid/portal/Pages/2023-3-17/x.aspx", portal="sim-quanson")
+    record = extract_record(raw, "http://sim.invalid/portal/Pages/2023-3-17/x.aspx", portal=portal_of("", "sim-quanson"))
     assert "&" not in record["body_text"].replace("&DL", "")
     assert "\u00a0" not in record["body_text"]
     assert "Tin khác" not in record["body_text"] and "VIEWSTATE" not in record["body_text"]

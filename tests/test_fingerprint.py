@@ -2,6 +2,7 @@
 import json
 
 from pipelines.extract import extract_record
+from scrapers.registry import portal_of
 from scrapers.platforms import fingerprint
 
 from .conftest import FIXTURES
@@ -18,7 +19,7 @@ def test_a_portal_that_changed_cms_is_read_by_the_profile_of_its_pages():
     page = FIXTURES / "pages" / "krongpac-launch.html"
     expected = json.loads(page.with_suffix(".expected.json").read_text(encoding="utf-8"))
     # the registry says quanson is a tandan SharePoint portal; this page is Liferay
-    record = extract_record(page.read_bytes(), "https://quanson.thanhhoa.gov.vn/-/xa-hoa-an-ra-mat", portal="quanson")
+    record = extract_record(page.read_bytes(), "https://quanson.thanhhoa.gov.vn/-/xa-hoa-an-ra-mat", portal=portal_of("", "quanson"))
     assert record["platform"] == "liferay" and record["portal"] == "quanson"
     assert (record["title"], record["published_date"], record["body_text"]) == (
         expected["title"], expected["published_date"], expected["body_text"])

@@ -26,22 +26,16 @@ EXCLUDED = (("scrapers", "sim"),)  # the portal simulator is a test tool, not th
 # the store pipeline, and the coverage pipeline that books its counts in field_coverage at close.
 PIPELINES_STORE_ADAPTERS = {"pipelines.scrapy_pipelines", "pipelines.coverage"}
 
-# (a) Known today, not to grow: `extract_record` picks the page profile by fingerprint
-# (scrapers.platforms) and the portal's registry entry (scrapers.registry). Moving the platform
-# profiles and the registry lookup under pipelines/ (or passing them in) is follow-up work of issue 16.
-KNOWN_PIPELINES_TO_SCRAPERS = {
-    ("pipelines.extract", "scrapers.platforms"),
-    ("pipelines.extract", "scrapers.registry"),
-}
+# (a) pipelines/ importing scrapers/ outside the store adapter: none. `extract_record` gets its
+# portal context from its caller and reads pages with `pipelines.profiles` (scrapers.platforms
+# builds on those). Do not add one here.
+KNOWN_PIPELINES_TO_SCRAPERS: set[tuple[str, str]] = set()
 
 # (b) The scrapers/ modules that may import `archive`, and why.
 SCRAPERS_ARCHIVE_ADAPTERS = {
     "scrapers.extensions": "the run-recording extension: writes run rows (archive.db) and WARC files (archive.warc)",
-    "scrapers.spiders.portal": "known-URL state of incremental runs read from the archive (archive.db); "
-                               "issue 16 wants this to become a Scrapy component",
-    "scrapers.spiders.wayback": "known-URL state of incremental runs read from the archive (archive.db) and "
-                                "stored captures re-read from WARC (archive.warc); issue 16 wants this to become "
-                                "a Scrapy component",
+    "scrapers.archive_state": "known-URL state of incremental runs (archive.db) and stored Wayback captures "
+                              "(archive.warc), read for the spiders: the component THANTHIEN_ARCHIVE_STATE_CLASS",
     "scrapers.portalcheck": "writes portal_checks and the registry rows they refer to (archive.db.sync_portals)",
 }
 
@@ -242,6 +236,20 @@ def test_no_import_cycle():
 
 
 def test_the_checks_see_function_local_and_relative_imports():
-    # portal.py imports archive inside a method; the pipelines package uses relative imports
-    assert ("scrapers.spiders.portal", "archive.db") in {(m, t) for m, t, _ in cross_imports("scrapers", ("archive",))}
+    # registry.py imports pipelines inside a function; the pipelines package uses relative imports
+    assert ("scrapers.registry", "pipelines.text") in {(m, t) for m, t, _ in cross_imports("scrapers", ("pipelines",))}
     assert "pipelines.body" in import_graph()["pipelines.extract"]
+
+
+def test_soft_failure_stands_alone():
+    # the retry middleware asks it of every response: it must not load the extraction stack
+    graph = import_graph()
+    assert set(graph["pipelines.softfail"]) <= {"pipelines.text"}
+    assert "pipelines.extract" not in graph["scrapers.middlewares"]
+
+
+def test_spiders_do_not_read_the_archive():
+    # their archive state comes from the component THANTHIEN_ARCHIVE_STATE_CLASS (scrapers/archive_state.py)
+    graph = import_graph()
+    for spider in ("scrapers.spiders.portal", "scrapers.spiders.wayback"):
+        assert not [m for m in graph[spider] if m.split(".")[0] == "archive" or m == "scrapers.archive_state"], spider

@@ -3,6 +3,7 @@ import json
 import sqlite3
 
 from archive import db as archive_db
+from archive.stories import StoryAssigner
 from pipelines.extract import RECORD_KEYS
 
 
@@ -69,9 +70,8 @@ def test_a_dedupe_index_built_by_older_code_is_rebuilt_from_the_articles(tmp_pat
     with db.conn:
         db.execute("update dedupe_meta set value = '1' where key = 'format_version'")
         db.execute("delete from dedupe_features where article_id = (select min(id) from articles)")
-    archive_db._ASSIGNERS.clear()
     with caplog.at_level("WARNING"):
-        assigner = archive_db.story_assigner(db)
+        assigner = StoryAssigner(db)
     assert "re-analysing 2 stored articles" in caplog.text
     assert len(assigner.index) == 2
     assert db.execute("select count(*) from dedupe_features").fetchone()[0] == 2

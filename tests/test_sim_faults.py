@@ -21,7 +21,7 @@ from archive.evaluate import compare
 from pipelines.extract import extract_record
 from pipelines.text import decode_body
 from scrapers.platforms import get_platform
-from scrapers.registry import get_portal
+from scrapers.registry import get_portal, portal_of
 from scrapers.sim import PORTALS, Simulator
 from scrapers.sim.articles import ARTICLES
 from scrapers.sim.common import Request
@@ -235,7 +235,7 @@ def test_charset_conflict_and_malformed_html_still_extract():
                     assert body != real and not body.rstrip().endswith(b"</html>")
                     assert b"</div></div></span></td></div>" in body
                     assert body.count(b"</p>") < real.count(b"</p>")
-                record = extract_record(body, t["url"], dict(headers), portal=t["portal"])
+                record = extract_record(body, t["url"], dict(headers), portal=portal_of(t["url"], t["portal"]))
                 assert {f: record[f] for f in ARTICLE_FIELDS} == {f: t[f] for f in ARTICLE_FIELDS}, t["url"]
                 rows.append(record)
             report = compare(rows, sim.ground_truth())  # events too
@@ -524,7 +524,7 @@ def test_soak_articles_ground_truth_is_exact_through_extraction():
         for t in sim.ground_truth():
             status, headers, body = fetch(t["url"])
             assert status == 200
-            rows.append(extract_record(body, t["url"], dict(headers), portal=t["portal"]))
+            rows.append(extract_record(body, t["url"], dict(headers), portal=portal_of(t["url"], t["portal"])))
         report = compare(rows, sim.ground_truth())
         assert report["missing"] == [] and report["mistakes"] == [] and report["duplicates"] == 0
 
@@ -557,7 +557,7 @@ def test_a_retrying_client_gets_every_reachable_article_of_a_300_article_soak():
                 continue
             assert status == 200, t["url"]
             assert attempts <= plan.max_per_url + 1
-            record = extract_record(body, t["url"], headers, portal=t["portal"])
+            record = extract_record(body, t["url"], headers, portal=portal_of(t["url"], t["portal"]))
             got[t["url"]] = record
         assert set(got) == {t["url"] for t in sim.reachable_ground_truth()}
         report = compare(list(got.values()), sim.reachable_ground_truth())

@@ -755,7 +755,8 @@ def test_bad_articles_rejected():
 # The legacy commune page (windows-1258) and the provincial news site (a template no module knows)
 # ------------------------------------------------------------------------------------------------
 
-from pipelines.extract import extract_record, soft_failure  # noqa: E402
+from pipelines.extract import extract_record  # noqa: E402
+from pipelines.softfail import soft_failure  # noqa: E402
 from pipelines.text import decode_body, encode_cp1258  # noqa: E402
 from scrapers.platforms import get_platform  # noqa: E402
 from scrapers.registry import default_registry  # noqa: E402

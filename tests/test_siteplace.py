@@ -3,6 +3,9 @@ import lxml.html
 
 from pipelines.extract import extract_record
 from pipelines.siteplace import site_place
+from scrapers.registry import portal_of
+
+TUANGIAO = "https://tuangiao.dienbien.gov.vn/tin-tuc/quai-cang-ra-mat"  # a registry host: its entry says where the site is
 
 BODY = ("<p>Sáng ngày 12/4, Đảng ủy, HĐND, UBND xã Quài Cang tổ chức hội nghị ra mắt mô hình “Chính quyền thân thiện, "
         "vì Nhân dân phục vụ”. Dự hội nghị có đồng chí Lò Văn Chiến - Trưởng Ban Dân vận Huyện ủy.</p>"
@@ -27,13 +30,13 @@ SILENT = BODY.replace(" Đoàn đã học tập kinh nghiệm tại tỉnh Ngh�
 
 
 def test_a_text_silent_on_its_places_takes_the_site_place():
-    record = extract_record(page("14/04/2023", SILENT), "https://tuangiao.dienbien.gov.vn/tin-tuc/quai-cang-ra-mat")
+    record = extract_record(page("14/04/2023", SILENT), TUANGIAO, portal=portal_of(TUANGIAO))
     assert record["is_launch_report"]
     assert (record["event"]["district"], record["event"]["province"]) == ("huyện Tuần Giáo", "Điện Biên")
 
 
 def test_after_july_2025_the_site_names_no_district():
-    record = extract_record(page("14/09/2025", SILENT), "https://tuangiao.dienbien.gov.vn/tin-tuc/quai-cang-ra-mat")
+    record = extract_record(page("14/09/2025", SILENT), TUANGIAO, portal=portal_of(TUANGIAO))
     assert record["event"]["district"] is None and record["event"]["province"] == "Điện Biên"
 
 

@@ -287,6 +287,7 @@ def test_latest_option_with_the_scrapy_command(closed_portal, tmp_path):
 def test_recovered_capture_never_replaces_a_live_row(closed_portal, tmp_path):
     from archive import db as archive_db
     from pipelines.extract import extract_record
+    from scrapers.registry import portal_of
 
     db_path = tmp_path / "a.db"
     truth = closed_portal["truth"]
@@ -294,7 +295,7 @@ def test_recovered_capture_never_replaces_a_live_row(closed_portal, tmp_path):
     bodies = {urlsplit(s[1]).path.lower(): s[2] for s in closed_portal["snapshots"]}
     # the live crawl saw the first article after an edit: a live row whose text differs from the snapshot
     edited = bodies[urlsplit(live_url).path.lower()].replace(b"</p>", b" (c\xe1\xba\xadp nh\xe1\xba\xadt)</p>", 1)
-    live = extract_record(edited, live_url, portal="quanson")
+    live = extract_record(edited, live_url, portal=portal_of(live_url, "quanson"))
     db = archive_db.open_db(db_path)
     live_id, status = archive_db.upsert_record(db, live)
     assert status == "new"
@@ -309,11 +310,12 @@ def test_recovered_capture_never_replaces_a_live_row(closed_portal, tmp_path):
     # both versions are kept: the snapshot as a capture beside the live row
     assert db.execute("select count(*) from captures where source = 'wayback' and url = ?", [live["url"]]).fetchone()[0] == 1
     # an incremental live crawl does not take recovered rows for "known": it fetches them once
+    from scrapers.archive_state import ArchiveState
     from scrapers.spiders.portal import PortalSpider
 
     spider = PortalSpider(portal="quanson")
     spider.incremental = True
-    spider.load_archive_state(db_path)
+    spider.use_archive_state(ArchiveState(db_path).portal(spider.portal))
     assert spider.known == {live["canonical_url"]}
     # reprocess follows the same rule
     thanthien("reprocess", "--db", db_path)
@@ -321,7 +323,7 @@ def test_recovered_capture_never_replaces_a_live_row(closed_portal, tmp_path):
     assert row["body_text"] == live["body_text"] and row["recovered_from"] is None
     assert db.execute("select count(*) from articles where recovered_from = 'wayback'").fetchone()[0] == len(truth) - 1
     # a later live crawl of a recovered article replaces it and clears the provenance
-    later = extract_record(bodies[urlsplit(later_url).path.lower()], later_url, portal="quanson")
+    later = extract_record(bodies[urlsplit(later_url).path.lower()], later_url, portal=portal_of(later_url, "quanson"))
     adb = archive_db.open_db(db_path)
     later_id, status = archive_db.upsert_record(adb, later)
     adb.close()

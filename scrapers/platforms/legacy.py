@@ -5,37 +5,23 @@ after a category), listings at `news.asp?cat=N` paginated with `&page=N`; the pa
 <table>, the headline a `<font size=3><b>` run, the date a "(Cập nhật: dd/mm/yyyy)" line, the body
 <p align=justify><font>… or <br>-separated runs inside one <font>, the byline a right-aligned
 paragraph, a "Các tin khác:" list in the same cell; served as windows-1258 whatever the header or
-the <meta> says (`pipelines.text.decode_body` handles that).
-
-Extraction has no selectors to offer — these templates have no class names worth the name — so
-the module hands the page to the layout reader of `pipelines.generic` (densest block of
-paragraphs, bold headline before it, date line, byline and related list around it), which was
-built to read exactly this soup, and labels the record "legacy".
+the <meta> says (`pipelines.text.decode_body` handles that). The article page is read by the
+layout reader (`pipelines/profiles/legacy.py` says why).
 
 The module is used when a registry entry says `platform = "legacy"`. It is deliberately not
 detected from page markers: `news.asp` links and <font> tags occur on any old site (and on
 captures of hosts the registry lists under another platform), so for unregistered sites the
 generic fallback, which reads the same layout, stays in charge.
 """
-import re
+from pipelines.profiles import legacy
 
 from .base import Platform
 
 
-class Legacy(Platform):
-    name = "legacy"
-    markers = ()
-    #: extraction by the layout reader (pipelines.generic), not by CSS selectors
-    layout_profile = True
+class Legacy(legacy.Legacy, Platform):
     default_listing_paths = ("/news.asp", "/default.asp")
     listing_link_css = (
         "a[href*='.asp?id='], a[href*='.asp?ID='], a[href*='.asp?Id='], a[href*='&id='], a[href*='&ID='],"
         " a[href*='newsid='], a[href*='NewsID=']"
     )
     pagination_css = "a[href*='page='], a[href*='Page='], a[href*='trang='], a[href*='PageIndex=']"
-    # news.asp?id=17, tin.asp?ID=17, chitiet.asp?cat=2&id=17, news.php?newsid=17
-    article_url_re = re.compile(r"\.(?:asp|aspx|php)\?(?:[^#]*&)?(?:id|newsid|nid|tinid)=\d+(?:&|$)", re.I)
-
-    title_css = ()
-    date_css = ()
-    body_css = ()

@@ -1,34 +1,20 @@
 """Liferay asset publisher (Đắk Lắk and its districts, many ministries).
 
-Articles at /-/{slug}, /{page}/-/asset_publisher/{id}/content/{slug} or /-/details/{id}/{slug};
-slugs drop đ/Đ entirely ("Đắk Lắk" → "-ak-lak"). Listings paginate through portlet parameters
+Article pages: `pipelines/profiles/liferay.py`. Listings paginate through portlet parameters
 (…_cur=N); every asset publisher has an RSS feed at /-/asset_publisher/{id}/rss.
 """
-import re
+from pipelines.profiles import liferay
 
 from .base import Platform
 
 
-class Liferay(Platform):
-    name = "liferay"
-    always_dated = True
-    generators = ("liferay",)
-    markers = ("journal-content-article", "asset_publisher", "Liferay.")
+class Liferay(liferay.Liferay, Platform):
     default_listing_paths = ("/web/guest/tin-tuc",)
     listing_link_css = (
         ".asset-abstract a, .asset-title a, .taglib-asset-summary a, a[href*='/-/asset_publisher/'],"
         " a[href^='/-/'], .news-list a"
     )
     pagination_css = "a[href*='_cur='], .pagination a, .lfr-pagination-buttons a"
-    # /-/slug and …/asset_publisher/{id}/content/slug are articles; …/asset_publisher/{id}/rss is not.
-    article_url_re = re.compile(r"(^/-/(?!asset_publisher/)[^/?]+/?$|/-/asset_publisher/[^/]+/content/[^/?]+|/-/details/)", re.I)
-
-    title_css = (".asset-full-content .header-title", "h1.header-title", "h3.header-title", ".asset-title", "h1.title", "h1")
-    date_css = (".metadata-publish-date", ".date-created", ".asset-metadata .metadata-entry")
-    lead_css = (".asset-summary", ".journal-content-article .sapo")
-    body_css = ("div.journal-content-article",)
-    author_css = (".asset-full-content .metadata-author", ".metadata-author", ".asset-author")
-    body_noise_css = (".asset-links", ".related-assets", ".taglib-social-bookmarks")
 
     def feed_urls(self, base_url, rss_paths=()):
         return [base_url + p for p in rss_paths]

@@ -1,28 +1,18 @@
 """tandan SharePoint 2013: the district portals of Thanh Hóa ({district}.thanhhoa.gov.vn).
 
-Article URLs: /portal/Pages/{Y}-{M}-{D}/{Ascii-Slug}{random}.aspx with month/day NOT zero-padded
-and the path's case varying by host (/portal/pages/). No RSS, no sitemap: discovery is by listing
-pages paginated with ?PageIndex=N.
+Article URLs: /portal/Pages/{Y}-{M}-{D}/{Ascii-Slug}{random}.aspx (the page profile:
+`pipelines/profiles/sharepoint.py`). No RSS, no sitemap: discovery is by listing pages paginated
+with ?PageIndex=N.
 """
-import re
+from pipelines.profiles import sharepoint
 
 from .base import Platform
 
 
-class SharePoint(Platform):
-    name = "sharepoint"
-    always_dated = True
-    # tandan's own class names; `ms-rtestate-field` alone is any SharePoint (provincial Party portals too)
-    markers = ("tandan-p-article-news-title", "tandan-span-date-publish", "channel-news-title")
+class SharePoint(sharepoint.SharePoint, Platform):
     default_listing_paths = ("/portal/Pages/Tin-tuc-su-kien.aspx",)
     listing_link_css = ".channel-news-title a"
     pagination_css = "a[href*='PageIndex='], span.CurrentPage ~ a"
-    article_url_re = re.compile(r"/portal/pages/\d{4}-\d{1,2}-\d{1,2}/[^/?]+\.aspx$", re.I)
-
-    title_css = ("p.tandan-p-article-news-title", ".tandan-p-article-news-title")
-    title_suffix_re = re.compile(r"\s+-\s+CỔNG THÔNG TIN.*$", re.I)
-    date_css = ("span.tandan-span-date-publish", ".tandan-span-date-publish")
-    author_css = (".tandan-span-author", ".tandan-p-article-author")
-    lead_css = ("p.tandan-p-article-news-summary",)
-    body_css = ("div#ctl00_PlaceHolderMain_ctl03__ControlWrapper_RichHtmlField", "div.ms-rtestate-field")
-    body_noise_css = (".tandan-div-article-other", ".td-tags")
+    # the Wayback CDX (scrapers/spiders/wayback.py): every article under Pages/, listings under KenhTin/
+    index_article_prefixes = ("/portal/Pages/",)
+    index_listing_prefixes = ("/portal/KenhTin/",)

@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
+from scrapy.utils.misc import build_from_crawler, load_object
 
 from pipelines.pagekind import page_kind
 from pipelines.urls import canonicalize_url
@@ -81,40 +82,22 @@ class PortalSpider(scrapy.Spider):
         spider.incremental = settings.getbool("THANTHIEN_INCREMENTAL", True)
         spider.refresh = settings.getbool("THANTHIEN_REFRESH", False)
         spider.stop_after_known = settings.getint("THANTHIEN_STOP_AFTER_KNOWN_PAGES", 1)
-        spider.load_archive_state(settings.get("THANTHIEN_DB"))
+        # the archive's state comes from a component (scrapers/archive_state.py): the spider never reads the archive
+        state_reader = build_from_crawler(load_object(settings.get("THANTHIEN_ARCHIVE_STATE_CLASS")), crawler)
+        spider.use_archive_state(state_reader.portal(spider.portal))
         return spider
 
-    def load_archive_state(self, db_path) -> None:
-        """What the archive already holds for this portal: the basis of incremental runs."""
-        from pathlib import Path
-
-        from archive import db as archive_db
-
-        self.known: set[str] = set()
-        self.validators: dict[str, tuple[str | None, str | None]] = {}
+    def use_archive_state(self, state=None) -> None:
+        """What the archive already holds for this portal (a `scrapers.archive_state.PortalState`,
+        from the component THANTHIEN_ARCHIVE_STATE_CLASS; None: nothing): the basis of incremental runs."""
+        self.known: set[str] = set(state.known) if state else set()
+        self.validators: dict[str, tuple[str | None, str | None]] = dict(state.validators) if state else {}
         self.walk_everything = not self.incremental
-        if not db_path or not Path(db_path).exists() or self.portal is None:
-            return
-        db = archive_db.open_db(db_path)
-        try:
-            archive_db.interrupted_runs(db)
-            if self.portal.name in archive_db.unfinished_portals(db):
-                # The last run was cut short: pages deeper in the listings may never have been
-                # fetched, so this run walks every listing page again (and still skips what is stored).
-                self.walk_everything = True
-                self.logger.info("%s: previous run did not finish; resuming over every listing page", self.portal.name)
-            prefix = self.portal.base_url.lower().removeprefix("https://").removeprefix("http://").removeprefix("www.")
-            # rows recovered from the Wayback Machine are not "known": a live crawl replaces them once
-            for (url,) in db.execute("select canonical_url from articles where canonical_url like ? and recovered_from is null",
-                                     [f"%{prefix.split('/')[0]}%"]):
-                self.known.add(url)
-            for url, etag, last_modified in db.execute(
-                "select url, etag, last_modified from captures where status = 200 and url like ? order by id",
-                [f"%{prefix.split('/')[0]}%"],
-            ):
-                self.validators[url] = (etag, last_modified)
-        finally:
-            db.close()
+        if state and state.resume:
+            # The last run was cut short: pages deeper in the listings may never have been
+            # fetched, so this run walks every listing page again (and still skips what is stored).
+            self.walk_everything = True
+            self.logger.info("%s: previous run did not finish; resuming over every listing page", self.portal.name)
 
     async def start(self):
         for request in self.start_requests():

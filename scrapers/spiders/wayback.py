@@ -23,18 +23,18 @@ from __future__ import annotations
 import asyncio
 import re
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import scrapy
 from scrapy import signals
+from scrapy.utils.misc import build_from_crawler, load_object
 
 from pipelines.text import decode_body
 from pipelines.urls import canonicalize_url
 from scrapers.platforms import get_platform
 from scrapers.registry import get_portal
 from scrapers.wayback import (
-    ARTICLE_PREFIXES, DEFAULT_WAYBACK_URL, LISTING_PREFIXES, cdx_params, cdx_url, parse_cdx, replay_url,
+    DEFAULT_WAYBACK_URL, cdx_params, cdx_url, parse_cdx, replay_url,
     snapshot_of, timestamp_iso, with_resume_key,
 )
 
@@ -103,9 +103,9 @@ class WaybackSpider(scrapy.Spider):
         spider.page_size = settings.getint("THANTHIEN_CDX_PAGE_SIZE", 1000)
         spider.max_cdx_pages = settings.getint("THANTHIEN_CDX_MAX_PAGES", 500)
         spider.cdx_max_age = timedelta(days=settings.getfloat("THANTHIEN_CDX_CACHE_DAYS", 30))
-        db_path = settings.get("THANTHIEN_DB")
-        spider.archive_dir = Path(settings.get("THANTHIEN_ARCHIVE_DIR") or Path(db_path).parent)
-        spider.load_archive_state(db_path)
+        # the archive's state and stored bytes come from a component (scrapers/archive_state.py)
+        spider.archive_state = build_from_crawler(load_object(settings.get("THANTHIEN_ARCHIVE_STATE_CLASS")), crawler)
+        spider.use_archive_state(spider.archive_state.wayback(spider.host, spider.cdx_max_age))
         crawler.signals.connect(spider._on_closed, signal=signals.spider_closed)
         return spider
 
@@ -113,35 +113,15 @@ class WaybackSpider(scrapy.Spider):
         self._closed = True
 
     # --- what the archive already holds ---------------------------------------------------------
-    def load_archive_state(self, db_path) -> None:
-        from archive import db as archive_db
-
-        self.stored: dict[tuple[str, str], dict] = {}
-        self.cdx_cache: dict[str, dict] = {}
-        self.known_articles: set[str] = set()
-        if not db_path or not Path(db_path).exists():
-            return
-        db = archive_db.open_db(db_path)
-        try:
-            like = f"%{self.host}%"
-            for row in db.query("select id, url, snapshot_timestamp, warc_path, warc_offset, fetched_at from captures"
-                                " where source = 'wayback' and status = 200 and url like ?", [like]):
-                self.stored[(row["url"], row["snapshot_timestamp"])] = row
-            oldest = (datetime.now(timezone.utc) - self.cdx_max_age).replace(microsecond=0).isoformat()
-            for row in db.query("select url, warc_path, warc_offset from captures where source = 'wayback-cdx'"
-                                " and status = 200 and fetched_at >= ? order by id", [oldest]):
-                self.cdx_cache[row["url"]] = row
-            for (url,) in db.execute("select canonical_url from articles where canonical_url like ?", [like]):
-                self.known_articles.add(url)
-        finally:
-            db.close()
+    def use_archive_state(self, state) -> None:
+        """What the archive already holds for this host (a `scrapers.archive_state.WaybackState`)."""
+        self.stored: dict[tuple[str, str], dict] = state.stored
+        self.cdx_cache: dict[str, dict] = state.cdx_cache
+        self.known_articles: set[str] = state.known_articles
 
     # --- the phases -----------------------------------------------------------------------------
     async def start(self):
-        index_prefixes = [(p, "articles") for p in ARTICLE_PREFIXES.get(self.platform.name, ("/",))]
-        listing_paths = list(self.portal.listing_paths or self.platform.default_listing_paths)
-        listing_paths += [p for p in LISTING_PREFIXES.get(self.platform.name, ()) if p not in listing_paths]
-        index_prefixes += [(p, "listings") for p in listing_paths]
+        index_prefixes = self.platform.index_prefixes(self.portal.listing_paths)
         self.logger.info("%s: recovering from %s (CDX ≤ %s/min, snapshots ≤ %s/min, %s snapshot per URL)",
                          self.portal.name, self.wayback_url, self.settings.get("THANTHIEN_CDX_PER_MINUTE"),
                          self.settings.get("THANTHIEN_WAYBACK_PER_MINUTE"), "latest" if self.latest else "earliest")
@@ -295,13 +275,7 @@ class WaybackSpider(scrapy.Spider):
         )
 
     def _read_stored(self, capture: dict):
-        from archive.warc import read_record
-
-        try:
-            return read_record(self.archive_dir, capture["warc_path"], capture["warc_offset"])
-        except (OSError, ValueError) as exc:
-            self.logger.warning("stored capture %s unreadable (%s): fetching again", capture.get("url"), exc)
-            return None
+        return self.archive_state.read_capture(capture)  # None when unreadable: fetched again
 
     def _parse_listing_snapshot(self, response):
         try:
