@@ -24,6 +24,7 @@ from archive.export import export_rows
 from archive.publish import load_metadata
 from pipelines import record_schema
 from pipelines.coverage import CoveragePipeline
+from scrapers.registry import portal_of
 from pipelines.extract import NotAnArticle, extract_record
 
 from .conftest import FIXTURES, ROOT, free_port, thanthien, wait_for_http
@@ -51,7 +52,7 @@ def eval_records() -> list[tuple[str, dict]]:
         gold = json.loads(html.with_name(html.stem + ".gold.json").read_text(encoding="utf-8"))
         try:
             records.append((html.stem, extract_record(html.read_bytes(), gold["url"], gold.get("headers"),
-                                                      portal=gold.get("portal"))))
+                                                      portal=portal_of(gold["url"], gold.get("portal")))))
         except NotAnArticle:
             continue
     return records
