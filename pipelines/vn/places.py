@@ -18,7 +18,7 @@ from pipelines.vn.vocabulary import alternation, entries
 # syllable of a commune's name.
 _NAME_STOP = {
     "Huyện", "Tỉnh", "UBND", "HĐND", "MTTQ", "Đảng", "Ủy", "Uỷ", "Mặt", "Mô", "Ra", "Sáng", "Chiều",
-    "Ngày", "Tại", "Trong", "Với", "Các", "Phó", "Chủ", "Bí", "Trưởng",
+    "Ngày", "Tại", "Trong", "Với", "Các", "Phó", "Bí", "Trưởng",
 }
 # Words that are syllables of place names too (xã Hợp Thành, xã Đoàn Kết, xã Ban Công): they end a
 # name only when the next word makes them an organisation ("Thành ủy", "Ban Dân vận", "Hội nghị").
@@ -29,6 +29,8 @@ _NAME_STOP_IF_NEXT = {
     "Chi": {"bộ", "hội", "đoàn"}, "Đoàn": {"thanh", "công", "đại", "kiểm", "thể"},
     "Chính": {"quyền", "phủ"}, "Năm": {"dân", "2020", "2021", "2022", "2023", "2024", "2025"},
     "Nhân": {"dân"},
+    # "xã Dân Chủ", "xã Quyết Chủ": a syllable of names; "… Chủ tịch UBND" is the next person's title
+    "Chủ": {"tịch", "nhiệm", "trì", "đầu", "động"},
     # "Lễ" is a syllable of place names ("xã Hòa Lễ ra mắt …", "xã Lễ Môn"); only a ceremony's
     # own name ("… Lễ khai mạc", "Lễ hội") begins after a name without punctuation
     "Lễ": {"khai", "công", "kỷ", "phát", "đón", "trao", "tổng", "sơ", "bế", "mít", "chào", "dâng", "hội"},
