@@ -590,7 +590,7 @@ def sim(host, output_format):
 
     Prints each portal's name and base URL first (in every format but the table, the
     "Ctrl-C to stop" line goes to stderr)."""
-    from scrapers.sim.server import Simulator
+    from portalsim.server import Simulator
 
     with Simulator(host=host) as simulator:
         out = RowWriter(output_format, ["portal", "base_url"], table_line=lambda row: f"{row['portal']:<14} {row['base_url']}/")
@@ -619,7 +619,7 @@ DEMO_PORT_BASE = 18401
 def demo(db_path, serve, host, port, sim_port_base, verbose):
     """Serve the simulator, crawl it for real over HTTP, build the archive, publish it."""
     from archive.crawl import run_crawl
-    from scrapers.sim.server import Simulator
+    from portalsim.server import Simulator
 
     if serve:
         _check_port(host, port)

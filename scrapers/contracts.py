@@ -4,7 +4,7 @@ The spider's callbacks carry their contracts in their docstrings. Their `@url` p
 simulator's on the demo's fixed ports (127.0.0.1:18401 sim-quanson, 18402 sim-samson, 18403
 sim-krongpac, 18404 sim-dongvan, 18405 sim-quangchau, 18406 sim-baothanhhoa), so serve it first:
 
-    python -m scrapers.sim --port-base 18401 &
+    python -m portalsim --port-base 18401 &
     scrapy check portal            # -v lists every contract, -l only the callbacks that have some
 
 Two contracts of our own, beside Scrapy's @url, @returns and @scrapes:

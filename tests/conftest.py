@@ -66,7 +66,7 @@ def wait_for_http(url: str, timeout: float = 30) -> None:
 
 @pytest.fixture(scope="session")
 def simulator():
-    from scrapers.sim.server import Simulator
+    from portalsim.server import Simulator
 
     with Simulator() as sim:
         yield sim

@@ -1,4 +1,4 @@
-"""Faults on demand in the portal simulator (scrapers/sim/faults.py), over real HTTP on 127.0.0.1.
+"""Faults on demand in the portal simulator (portalsim/faults.py), over real HTTP on 127.0.0.1.
 
 Each kind is produced as specified, decisions are seeded and per-URL deterministic, transient
 faults stop after `max_per_url`, permanent ones hit exactly `unreachable_urls()`, and a client
@@ -22,11 +22,11 @@ from pipelines.extract import extract_record
 from pipelines.text import decode_body
 from scrapers.platforms import get_platform
 from scrapers.registry import get_portal
-from scrapers.sim import PORTALS, Simulator
-from scrapers.sim.articles import ARTICLES
-from scrapers.sim.common import Request
-from scrapers.sim.faults import CONTENT, KINDS, PER_REQUEST, TRANSIENT, FaultPlan, soak_articles
-from scrapers.sim.server import load_articles
+from portalsim import PORTALS, Simulator
+from portalsim.articles import ARTICLES
+from portalsim.common import Request
+from portalsim.faults import CONTENT, KINDS, PER_REQUEST, TRANSIENT, FaultPlan, soak_articles
+from portalsim.server import load_articles
 
 PORTAL_NAMES = ("sim-quanson", "sim-samson", "sim-krongpac", "sim-dongvan")
 # These tests exercise the fault machinery on the four CMS portals and their articles; the legacy and

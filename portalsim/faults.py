@@ -816,7 +816,7 @@ def _reset(handler) -> None:
 
 
 def soak_articles(n: int, seed: int = 0, base: Iterable[Mapping] | None = None) -> list[dict]:
-    """max(n, len(base)) articles: `base` (default scrapers.sim.articles.ARTICLES) unchanged, then
+    """max(n, len(base)) articles: `base` (default portalsim.articles.ARTICLES) unchanged, then
     copies in a seeded order, round after round, until there are n.
 
     Copy r (r = 2, 3, …) of an article: key "{key}-so{r}", title + " (số {r})", published moved

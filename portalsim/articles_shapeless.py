@@ -1,5 +1,5 @@
-"""Articles of the four "shapeless" simulated sites (scrapers/sim/shapeless.py), in the article format
-of scrapers/sim/articles.py. They are served only when those sites are switched on
+"""Articles of the four "shapeless" simulated sites (portalsim/shapeless.py), in the article format
+of portalsim/articles.py. They are served only when those sites are switched on
 (``Simulator(extra_portals=SHAPELESS)``); the default simulator never sees them.
 
 - `sim-shorturl`    — huyện Thọ Xuân, tỉnh Thanh Hóa (3 articles);

@@ -1,6 +1,6 @@
 """Serve the simulated portals over real HTTP on 127.0.0.1, one ThreadingHTTPServer per portal.
 
-    with Simulator() as sim:               # articles default to scrapers.sim.articles.ARTICLES
+    with Simulator() as sim:               # articles default to portalsim.articles.ARTICLES
         sim.base_urls["sim-quanson"]       # "http://127.0.0.1:PORT"
         sim.ground_truth()                 # what an extractor should find, with live URLs
         sim.requests                       # [(portal, method, path, status), ...]
@@ -62,7 +62,7 @@ def load_articles(articles: Iterable[dict] | None, portals: Mapping[str, Portal]
     """Validate and copy the article dicts, filling optional fields with their defaults.
 
     `portals`: the portals served (default PORTALS). articles=None means the bundled content of
-    those portals: scrapers.sim.articles.ARTICLES, and articles_shapeless for the opt-in sites."""
+    those portals: portalsim.articles.ARTICLES, and articles_shapeless for the opt-in sites."""
     served = PORTALS if portals is None else portals
     if articles is None:
         articles = []
@@ -71,7 +71,7 @@ def load_articles(articles: Iterable[dict] | None, portals: Mapping[str, Portal]
             try:
                 from .articles import ARTICLES
             except ImportError as exc:
-                raise RuntimeError("no articles given and scrapers/sim/articles.py (ARTICLES) is not available") from exc
+                raise RuntimeError("no articles given and portalsim/articles.py (ARTICLES) is not available") from exc
             articles += ARTICLES
         if any(name in SHAPELESS_PORTALS for name in served):
             from .articles_shapeless import SHAPELESS_ARTICLES
@@ -191,8 +191,8 @@ def _not_modified(req: Request, resp: Response) -> bool:
 
 
 class Simulator(FaultsMixin):
-    """The fake portals. `articles`: list of article dicts (the format: scrapers/sim/articles.py); None means
-    scrapers.sim.articles.ARTICLES. `port_base`: 0 = free ports; N = portals on N, N+1, …
+    """The fake portals. `articles`: list of article dicts (the format: portalsim/articles.py); None means
+    portalsim.articles.ARTICLES. `port_base`: 0 = free ports; N = portals on N, N+1, …
     `faults`: a FaultPlan (faults.py) to inject errors, traps and decoys; None = a well-behaved site.
     `portals`: names of the portals to serve (None: the six of PORTALS); `extra_portals`: more, e.g.
     shapeless.SHAPELESS, the opt-in sites no crawler module was written for (ALL_PORTALS lists all)."""

@@ -365,7 +365,7 @@ def closed_portal_snapshots(simulator, sim_portal: str = "sim-quanson",
                             real_base: str = "https://quanson.thanhhoa.gov.vn") -> tuple[list[tuple], list[dict]]:
     """Snapshots of a simulated portal as if captured on its real host before it closed.
 
-    Fetches (over HTTP, from a running ``scrapers.sim.server.Simulator``) every article of
+    Fetches (over HTTP, from a running ``portalsim.server.Simulator``) every article of
     `sim_portal` from its ground truth and its listing pages (every ``?PageIndex=N``), rewrites the
     simulator's address to `real_base`, and dates each capture: articles a few days after
     publication (every third again in May 2025, same bytes), listings in June 2025. The Archive's

@@ -1372,12 +1372,12 @@ ARTICLES: list[dict] = [
     ),
 ]
 
-# The same reports republished by other portals of the province (scrapers/sim/republished.py).
+# The same reports republished by other portals of the province (portalsim/republished.py).
 from .republished import republished_copies  # noqa: E402
 
 ARTICLES = ARTICLES + republished_copies(ARTICLES)
 
-# The legacy commune page of xã Quảng Châu and the provincial news site (scrapers/sim/articles_more.py).
+# The legacy commune page of xã Quảng Châu and the provincial news site (portalsim/articles_more.py).
 from .articles_more import ARTICLES_MORE  # noqa: E402
 
 ARTICLES = ARTICLES + ARTICLES_MORE

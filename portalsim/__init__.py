@@ -2,7 +2,7 @@
 served over real HTTP on 127.0.0.1, so crawls and tests run without internet. Faults on demand
 (errors, resets, timeouts, traps, decoys …) for soak tests: faults.py.
 
-Article content lives in scrapers/sim/articles.py (its docstring gives the format). Opt-in sites
+Article content lives in portalsim/articles.py (its docstring gives the format). Opt-in sites
 whose URLs have no shape (shapeless.py, content in articles_shapeless.py):
 ``Simulator(extra_portals=SHAPELESS)``.
 """

@@ -1,4 +1,4 @@
-"""Articles of the two later simulated portals (the format: scrapers/sim/articles.py):
+"""Articles of the two later simulated portals (the format: portalsim/articles.py):
 
 - `sim-quangchau`  — legacy ASP commune page of xã Quảng Châu, thành phố Sầm Sơn, tỉnh Thanh Hóa
   (windows-1258, 2019: before Quảng Châu and Quảng Thọ became phường);
