@@ -77,8 +77,11 @@ class Page:
 
 def profile_pages(shapeless: bool = False) -> list[Page]:
     """Every article page of the simulator, fetched once over HTTP into memory."""
+    from portalsim.portals import REGISTRY_PATH
     from portalsim.server import Simulator
+    from scrapers.registry import add_registry
 
+    add_registry(REGISTRY_PATH)  # the pages are extracted as their simulated portal's (portal=name)
     extra = ()
     if shapeless:
         from portalsim.shapeless import SHAPELESS_PORTALS

@@ -1,11 +1,13 @@
-"""The simulated portals: who they pretend to be and which CMS renders them.
+"""The simulated portals: who they pretend to be and which CMS renders them (`portals.toml`).
 
 Names, display names and platforms are fixed by the project (spiders and tests refer to them);
 addresses, phone numbers and e-mails are invented and only fill the footers.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import tomllib
+from dataclasses import dataclass, fields
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -25,58 +27,23 @@ class Portal:
     renderer: str = ""
 
 
-PORTALS: dict[str, Portal] = {
-    p.name: p
-    for p in (
-        Portal(
-            name="sim-quanson",
-            platform="sharepoint",
-            display_name="Cổng thông tin điện tử huyện Quan Sơn",
-            address="Khu 1, thị trấn Sơn Lư, huyện Quan Sơn, tỉnh Thanh Hóa",
-            phone="0237.3000.101",
-            email="banbientap@quanson.sim",
-        ),
-        Portal(
-            name="sim-samson",
-            platform="sharepoint",
-            display_name="Cổng thông tin điện tử thành phố Sầm Sơn",
-            address="Số 02 đường Tây Sơn, phường Trường Sơn, thành phố Sầm Sơn, tỉnh Thanh Hóa",
-            phone="0237.3000.202",
-            email="banbientap@samson.sim",
-            pages_dir="pages",
-        ),
-        Portal(
-            name="sim-krongpac",
-            platform="liferay",
-            display_name="Cổng thông tin điện tử huyện Krông Pắc",
-            address="Số 01 đường Giải Phóng, thị trấn Phước An, huyện Krông Pắc, tỉnh Đắk Lắk",
-            phone="0262.3000.303",
-            email="banbientap@krongpac.sim",
-            instance_id="Kp7cXw2NqL9e",
-        ),
-        Portal(
-            name="sim-dongvan",
-            platform="wordpress",
-            display_name="Xã Đông Văn - huyện Đông Sơn",
-            address="Ủy ban nhân dân xã Đông Văn, huyện Đông Sơn, tỉnh Thanh Hóa",
-            phone="0237.3000.404",
-            email="ubnd@dongvan.sim",
-        ),
-        Portal(
-            name="sim-quangchau",
-            platform="legacy",
-            display_name="Trang thông tin điện tử xã Quảng Châu",
-            address="Ủy ban nhân dân xã Quảng Châu, thành phố Sầm Sơn, tỉnh Thanh Hóa",
-            phone="0237.3000.505",
-            email="ubndquangchau@samson.sim",
-        ),
-        Portal(
-            name="sim-baothanhhoa",
-            platform="generic",
-            display_name="Báo Thanh Hóa điện tử",
-            address="Số 248 đường Trần Phú, phường Ba Đình, thành phố Thanh Hóa, tỉnh Thanh Hóa",
-            phone="0237.3000.606",
-            email="toasoan@baothanhhoa.sim",
-        ),
-    )
-}
+#: The simulator's one portal list: each entry is both a registry entry (scrapers.registry reads
+#: the same file) and the identity of the site the simulator renders.
+REGISTRY_PATH = Path(__file__).with_name("portals.toml")
+
+
+def _load(path: Path) -> dict[str, Portal]:
+    keys = {f.name for f in fields(Portal)}
+    entries = tomllib.loads(path.read_text(encoding="utf-8"))["portal"]
+    return {e["name"]: Portal(**{k: v for k, v in e.items() if k in keys}) for e in entries}
+
+
+PORTALS: dict[str, Portal] = _load(REGISTRY_PATH)
+
+
+def registry_portals() -> dict:
+    """The simulator's portals as registry entries (scrapers.registry.Portal, `simulated` true),
+    for a caller to merge into the registry it crawls or lists."""
+    from scrapers.registry import load_registry
+
+    return load_registry(REGISTRY_PATH)

@@ -58,8 +58,10 @@ class PortalContract(Contract):
         return args
 
     def pre_process(self, response) -> None:
-        from scrapers.registry import get_portal
+        from portalsim.portals import REGISTRY_PATH  # the contracts' pages are the simulator's
+        from scrapers.registry import add_registry, get_portal
 
+        add_registry(REGISTRY_PATH)
         spider = self.spider
         spider.use_portal(get_portal(self.portal_name).with_base_url(self.base_url))
         spider.allowed_netlocs = set(getattr(spider, "contract_netlocs", ())) | spider.allowed_netlocs

@@ -21,7 +21,7 @@ from archive.evaluate import compare
 from pipelines.extract import extract_record
 from pipelines.text import decode_body
 from scrapers.platforms import get_platform
-from scrapers.registry import get_portal
+from portalsim.portals import registry_portals
 from portalsim import PORTALS, Simulator
 from portalsim.articles import ARTICLES
 from portalsim.common import Request
@@ -87,7 +87,7 @@ def one_per_portal(sim: Simulator, exclude=()) -> list[dict]:
 
 
 def listing_url(sim: Simulator, portal: str) -> str:
-    return sim.base_urls[portal] + get_portal(portal).listing_paths[0]
+    return sim.base_urls[portal] + registry_portals()[portal].listing_paths[0]
 
 
 def links(sim: Simulator, portal: str, url: str, css: str, body: bytes | None = None) -> list[str]:

@@ -758,8 +758,8 @@ def test_bad_articles_rejected():
 from pipelines.extract import extract_record, soft_failure  # noqa: E402
 from pipelines.text import decode_body, encode_cp1258  # noqa: E402
 from scrapers.platforms import get_platform  # noqa: E402
-from scrapers.registry import default_registry  # noqa: E402
-from portalsim.articles_more import ARTICLES_MORE  # noqa: E402
+from portalsim.portals import registry_portals  # noqa: E402
+from portalsim.articles import ARTICLES_MORE  # noqa: E402
 
 # their own content plus filler, so both listings paginate
 MORE = ARTICLES_MORE + filler("sim-quangchau", 3, year=2018) + filler("sim-baothanhhoa", 4, year=2021)
@@ -775,11 +775,11 @@ def sim_more():
 def registry_portal(sim, name):
     import dataclasses
 
-    return dataclasses.replace(default_registry()[name], base_url=sim.base_urls[name])
+    return dataclasses.replace(registry_portals()[name], base_url=sim.base_urls[name])
 
 
 def test_new_portals_are_registered():
-    registry = default_registry()
+    registry = registry_portals()
     for name, platform in (("sim-quangchau", "legacy"), ("sim-baothanhhoa", "generic")):
         assert PORTALS[name].platform == registry[name].platform == platform
         assert registry[name].simulated and registry[name].province == "Thanh Hóa"
@@ -822,7 +822,7 @@ def test_legacy_urls_listing_and_pagination(sim_more):
     robots = fetch(base + "/robots.txt")
     assert robots.status == 200 and "Disallow: /admin/" in robots.text
     # the listing the registry starts from, followed with the module's own selectors
-    registry = default_registry()["sim-quangchau"]
+    registry = registry_portals()["sim-quangchau"]
     url, seen, links = base + registry.listing_paths[0], [], []
     while url:
         r = fetch(url)
