@@ -3,7 +3,7 @@ served over real HTTP on 127.0.0.1, so crawls and tests run without internet. Fa
 (errors, resets, timeouts, traps, decoys …) for soak tests: faults.py.
 
 Article content lives in portalsim/articles.py (its docstring gives the format). Opt-in sites
-whose URLs have no shape (shapeless.py, content in articles_shapeless.py):
+whose URLs have no shape (shapeless.py, content in data/articles_shapeless.yaml):
 ``Simulator(extra_portals=SHAPELESS)``.
 """
 from .faults import FaultPlan, soak_articles

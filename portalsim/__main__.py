@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> None:
         base = None
         if args.shapeless:
             from .articles import ARTICLES
-            from .articles_shapeless import SHAPELESS_ARTICLES
+            from .articles import SHAPELESS_ARTICLES
 
             base = ARTICLES + SHAPELESS_ARTICLES
         articles = soak_articles(args.soak, seed=args.fault_seed, base=base)

@@ -15,7 +15,7 @@ import struct
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from email.utils import format_datetime
+from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any, Mapping
 
 from .portals import Portal
@@ -53,6 +53,27 @@ class Response:
     # Set on article pages only; the server answers conditional requests with 304 from these.
     etag: str | None = None
     last_modified: datetime | None = None
+
+
+def not_modified(req: Request, resp: Response) -> bool:
+    """Whether a 200 answers a conditional request with 304 (the plain server and the fault dressing
+    both ask). RFC 9110 §13.1: If-None-Match wins over If-Modified-Since when both are sent."""
+    if req.method not in ("GET", "HEAD") or not (resp.etag or resp.last_modified):
+        return False
+    inm = req.headers.get("If-None-Match")
+    if inm is not None:
+        tags = [t.strip() for t in inm.split(",")]
+        return bool(resp.etag) and ("*" in tags or any(t.removeprefix("W/") == resp.etag for t in tags))
+    ims = req.headers.get("If-Modified-Since")
+    if ims and resp.last_modified:
+        try:
+            since = parsedate_to_datetime(ims)
+        except (TypeError, ValueError):
+            return False
+        if since.tzinfo is None:
+            return False
+        return resp.last_modified.replace(microsecond=0) <= since
+    return False
 
 
 def html_response(text: str, status: int = 200) -> Response:

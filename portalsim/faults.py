@@ -66,7 +66,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Iterable, Mapping
 
-from .common import Request, Response, esc, frac, hex_id, html_response, int_param, noise_bytes, published_at
+from .common import (
+    Request, Response, esc, frac, hex_id, html_response, int_param, noise_bytes, not_modified, published_at,
+)
+from .liferay import LISTING
+from .wordpress import PAGED_RE
 
 # Canonical order: kinds drawn for a request are picked from the eligible ones in this order.
 KINDS = (
@@ -392,8 +396,6 @@ class _Liferay(_Platform):
         return int_param(req.query.get(f"_{self.site.portlet}_cur"))
 
     def listing(self, req):
-        from .liferay import LISTING
-
         path = self.norm(req.path)
         if path in ("/", "/web/guest", "/web/guest/trang-chu"):
             return LISTING, 1
@@ -402,8 +404,6 @@ class _Liferay(_Platform):
         return None
 
     def trap_listing(self, req):
-        from .liferay import LISTING
-
         if self.norm(req.path) == LISTING and self._cur(req) >= self.plan.trap_start:
             return LISTING, self._cur(req)
         return None
@@ -436,8 +436,6 @@ class _WordPress(_Platform):
         return self.site.by_path.get(req.path)
 
     def _paged(self, req) -> tuple[str, int] | None:
-        from .wordpress import PAGED_RE
-
         m = PAGED_RE.fullmatch(req.path)
         if not m or m.group("archive") not in self.archives or (req.path == "/" and "p" in req.query):
             return None
@@ -670,8 +668,6 @@ class FaultsMixin:
 
     def _serve_with_faults(self, handler, req: Request, send_body: bool) -> None:
         """Serve one request under the plan (called by the handler instead of the plain path)."""
-        from .server import _not_modified  # server imports this module
-
         plan = self.faults
         portal = handler.server.portal.name
         target = handler.path
@@ -720,15 +716,15 @@ class FaultsMixin:
                 log("robots_forbid")
             kind = self._draw(portal, target, req, resp)
             if kind is None:
-                if resp.status == 200 and _not_modified(req, resp):
+                if resp.status == 200 and not_modified(req, resp):
                     resp = Response(304, b"", resp.content_type, resp.headers, resp.etag, resp.last_modified)
                 return handler._send(resp, send_body)
             log(kind)
-            self._serve_kind(handler, plat, req, resp, kind, send_body, finish, _not_modified)
+            self._serve_kind(handler, plat, req, resp, kind, send_body, finish)
         except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, socket.timeout):
             handler.close_connection = True  # the client went away (e.g. after its own timeout)
 
-    def _serve_kind(self, handler, plat, req, resp, kind, send_body, finish, not_modified) -> None:
+    def _serve_kind(self, handler, plat, req, resp, kind, send_body, finish) -> None:
         plan, site = self.faults, plat.site
         if kind in STATUS_KINDS:
             status, retry_after = STATUS_KINDS[kind]

@@ -3,7 +3,7 @@ shape, so a crawler must tell articles from everything else by their content.
 
 Opt-in: ``Simulator(extra_portals=SHAPELESS)`` adds the four sites to the six default portals,
 ``Simulator(portals=SHAPELESS)`` serves them alone; with ``articles=None`` their content is
-portalsim/articles_shapeless.py. The default ``Simulator()`` never serves them.
+portalsim/data/articles_shapeless.yaml. The default ``Simulator()`` never serves them.
 
 Every template uses opaque class names only (``div.c5``, ``div.k-2``, ``div.z6``: nothing like
 "article", "content", "news", "post", "title", "date" or "author"), no <article>/<main>/<time>

@@ -22,7 +22,7 @@ import pytest
 from parsel import Selector
 
 from portalsim import PORTALS, SHAPELESS, SHAPELESS_PORTALS, FaultPlan, Simulator, soak_articles
-from portalsim.articles_shapeless import SHAPELESS_ARTICLES
+from portalsim.articles import SHAPELESS_ARTICLES
 from portalsim.server import ALL_PORTALS, RENDERERS
 from portalsim.shapeless import MIXED_HOME, MIXED_PER_PAGE, SHORTURL_PER_PAGE, TINMOI_BOX, TINMOI_LEAVES, TINMOI_PER_PAGE
 
