@@ -25,7 +25,7 @@ from portalsim.liferay import friendly_url
 from portalsim.sharepoint import title_slug
 from portalsim.wordpress import wp_slug
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 # ------------------------------------------------------------------------------------------------
 # Sample content

@@ -26,7 +26,7 @@ from portalsim.articles import SHAPELESS_ARTICLES
 from portalsim.server import ALL_PORTALS, RENDERERS
 from portalsim.shapeless import MIXED_HOME, MIXED_PER_PAGE, SHORTURL_PER_PAGE, TINMOI_BOX, TINMOI_LEAVES, TINMOI_PER_PAGE
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_PORTALS = ["sim-quanson", "sim-samson", "sim-krongpac", "sim-dongvan", "sim-quangchau", "sim-baothanhhoa"]
 SHAPES = {
     "sim-shorturl": re.compile(r"/a/h\d{2,}\.html"),
