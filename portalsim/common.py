@@ -239,6 +239,16 @@ def paginate(items: list, page: int, per_page: int) -> tuple[list, int]:
     return items[start : start + per_page], pages
 
 
+def page_links(page: int, pages: int, href, current: str, link: str, next_link: str | None = None) -> list[str]:
+    """A pager's links as every simulated CMS writes them: pages 1…`pages`, `current` for the one
+    shown and `link` for the others, then `next_link` unless on the last page. The templates take
+    {n} and {href} (= href(n))."""
+    links = [current.format(n=n) if n == page else link.format(n=n, href=href(n)) for n in range(1, pages + 1)]
+    if next_link is not None and page < pages:
+        links.append(next_link.format(n=page + 1, href=href(page + 1)))
+    return links
+
+
 def int_param(value: str | None, default: int = 1) -> int:
     try:
         return int(value) if value is not None else default

@@ -69,6 +69,7 @@ from typing import Iterable, Mapping
 from .common import (
     Request, Response, esc, frac, hex_id, html_response, int_param, noise_bytes, not_modified, published_at,
 )
+from . import liferay, sharepoint
 from .liferay import LISTING
 from .wordpress import PAGED_RE
 
@@ -329,7 +330,7 @@ class _Platform(_PlainDressing, ABC):
 
 
 class _SharePoint(_Platform):
-    anchor = '<div class="channel-news">'
+    anchor = sharepoint.NEWS_LIST
 
     def norm(self, path: str) -> str:
         return path.lower()
@@ -337,16 +338,13 @@ class _SharePoint(_Platform):
     def article_for(self, req):
         return self.site.by_path.get(req.path.lower())
 
-    def _page_index(self, req) -> int:
-        return int_param(next((v for k, v in req.query.items() if k.lower() == "pageindex"), None))
-
     def listing(self, req):
         site, path = self.site, req.path.lower()
         if path == site.home_path.lower():
             return site.listing_path, 1
         for listing in (site.listing_path, site.channel_path):
             if path == listing.lower():
-                return listing, self._page_index(req)
+                return listing, sharepoint.page_index(req)
         return None
 
     def trap_listing(self, req):
@@ -362,20 +360,18 @@ class _SharePoint(_Platform):
         return f"{self.site.pages}/2024-6-{1 + n % 28}/{slug}{hex_id(self.portal, kind, i, length=7)}.aspx"
 
     def decoy_item(self, path, title):
-        return (f'<div class="channel-news-item"><div class="channel-news-title"><a href="{esc(path)}">{esc(title)}</a></div>'
-                '<div class="channel-news-date">(01/06/2024)</div></div>')
+        return sharepoint.news_item(path, title, "01/06/2024")
 
     def pager(self, links):
         # tandan paginates with ?PageIndex=N; the calendar carries it too, as the real calendars do.
-        hrefs = " ".join(f'<a href="{esc(h if "PageIndex=" in h else h + "?PageIndex=1")}">{esc(label)}</a>'
-                         for h, label in links)
-        return f'<div class="channel-pager">{hrefs}</div>'
+        return sharepoint.pager([f'<a href="{esc(h if "PageIndex=" in h else h + "?PageIndex=1")}">{esc(label)}</a>'
+                                 for h, label in links])
 
     def page_href(self, listing, n):
         return f"{listing}?PageIndex={n}"
 
     def page(self, title, inner, path):
-        return self.site.layout(title, f'<div class="channel-news"><h2 class="channel-title">{esc(title)}</h2>{inner}</div>', path)
+        return self.site.layout(title, sharepoint.news_list(title, inner), path)
 
 
 class _Liferay(_Platform):
@@ -414,12 +410,10 @@ class _Liferay(_Platform):
         return f"/-/{slug}-{hex_id(self.portal, kind, i, length=6)}"
 
     def decoy_item(self, path, title):
-        return (f'<div class="asset-abstract"><h3 class="asset-title"><a href="{esc(path)}">{esc(title)}</a></h3>'
-                '<div class="asset-metadata"><span class="metadata-entry metadata-publish-date">01/06/2024</span></div></div>')
+        return liferay.abstract(path, title, "01/06/2024")
 
     def pager(self, links):
-        items = "".join(f'<li class="page-item"><a class="page-link" href="{esc(h)}">{esc(label)}</a></li>' for h, label in links)
-        return f'<div class="pagination-bar"><ul class="pagination">{items}</ul></div>'
+        return liferay.pagination_bar([liferay.page_item(esc(h), esc(label)) for h, label in links])
 
     def page_href(self, listing, n):
         return self.site.page_url(n)
