@@ -110,8 +110,7 @@ def portals_check(provinces, portal_names, base_urls, resolves, simulated, inter
     from scrapers import portalcheck, settings as crawl_settings
     from scrapers.registry import in_province
 
-    if simulated:
-        _add_simulator_portals()
+    _add_simulator_portals()  # a simulator's portal is checked when named, with its --base-url
     try:
         chosen = [get_portal(n) for n in portal_names]
     except RegistryError as exc:
@@ -176,10 +175,11 @@ def portals_check(provinces, portal_names, base_urls, resolves, simulated, inter
 def _add_simulator_portals() -> None:
     """Merge the portal simulator's portals (portalsim/portals.toml) into this process's registry.
 
-    The production registry holds only real portals; the commands that crawl or list the
-    simulator (demo, --simulated, portals --all) and those that read what it served (a demo
-    archive reprocessed, its WARC files imported, its pages extracted, a store for simulated
-    workers) add them here, so names such as sim-quanson resolve with their province and district."""
+    The production registry holds only real portals; the commands that crawl, check or list the
+    simulator's portals by name (demo, crawl, worker, portals check, portals --all) and those that
+    read what it served (a demo archive reprocessed, its WARC files imported, its pages extracted,
+    a store for simulated workers) add them here, so names such as sim-quanson resolve with their
+    province and district. Listing and checking the whole registry still leave them out."""
     from portalsim.portals import REGISTRY_PATH
     from scrapers.registry import add_registry
 
@@ -221,8 +221,6 @@ def crawl(portal_names, start_url, base_urls, simulated, full, refresh, override
         raise CliError("name at least one --portal (see `thanthien portals`) or a --start-url")
     if redis_url and (start_url or refresh):
         raise CliError("--redis crawls registry portals (--portal); --start-url and --refresh need a single-process crawl")
-    if simulated:
-        _add_simulator_portals()
     targets, settings = _targets_and_settings(portal_names, base_urls, overrides, full)
     targets += [{"start_url": url} for url in start_url]
     settings["THANTHIEN_REFRESH"] = refresh
@@ -240,7 +238,9 @@ def crawl(portal_names, start_url, base_urls, simulated, full, refresh, override
 
 def _targets_and_settings(portal_names, base_urls, overrides, full) -> tuple[list[dict], dict]:
     """The registry portals named (each with its --base-url, if any) and the Scrapy settings of
-    --full and --set, as `crawl` and `worker` take them."""
+    --full and --set, as `crawl` and `worker` take them. The simulator's portals are crawled by
+    name too (with or without --simulated, which only lifts the politeness budget on loopback)."""
+    _add_simulator_portals()
     try:
         targets = [{"portal": get_portal(n).name} for n in portal_names]
     except RegistryError as exc:
@@ -760,8 +760,6 @@ def worker(redis_url, portal_names, base_urls, job, simulated, full, overrides, 
     _need_distributed()
     from scrapers.distributed import run_worker
 
-    if simulated:
-        _add_simulator_portals()
     targets, settings = _targets_and_settings(portal_names, base_urls, overrides, full)
     import redis
 

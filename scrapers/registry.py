@@ -94,7 +94,7 @@ def _platform_names() -> set[str]:
 
 # Portals a caller merged into this process's registry (add_registry): the production file holds
 # only real portals, and the CLI adds the portal simulator's (portalsim/portals.toml) for the
-# commands that crawl or list them; a bare `scrapy crawl` adds THANTHIEN_EXTRA_REGISTRIES.
+# commands that name them; a bare `scrapy crawl` adds THANTHIEN_EXTRA_REGISTRIES.
 _ADDED: dict[str, Portal] = {}
 
 
