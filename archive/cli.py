@@ -50,6 +50,8 @@ def portals(ctx, output_format, show_all, province, db_path):
     from scrapers.portalcheck import latest_checks
     from scrapers.registry import counts_by_province, in_province
 
+    if show_all:
+        _add_simulator_portals()
     listed = in_province(province) if province else list(default_registry().values())
     listed = [p for p in listed if show_all or not p.simulated]
     if province and not listed:
@@ -108,6 +110,7 @@ def portals_check(provinces, portal_names, base_urls, resolves, simulated, inter
     from scrapers import portalcheck, settings as crawl_settings
     from scrapers.registry import in_province
 
+    _add_simulator_portals()  # a simulator's portal is checked when named, with its --base-url
     try:
         chosen = [get_portal(n) for n in portal_names]
     except RegistryError as exc:
@@ -169,6 +172,20 @@ def portals_check(provinces, portal_names, base_urls, resolves, simulated, inter
                        f"thanthien recover --portal {result.portal}", err=True)
 
 
+def _add_simulator_portals() -> None:
+    """Merge the portal simulator's portals (portalsim/portals.toml) into this process's registry.
+
+    The production registry holds only real portals; the commands that crawl, check or list the
+    simulator's portals by name (demo, crawl, worker, portals check, portals --all) and those that
+    read what it served (a demo archive reprocessed, its WARC files imported, its pages extracted,
+    a store for simulated workers) add them here, so names such as sim-quanson resolve with their
+    province and district. Listing and checking the whole registry still leave them out."""
+    from portalsim.portals import REGISTRY_PATH
+    from scrapers.registry import add_registry
+
+    add_registry(REGISTRY_PATH)
+
+
 def _parse_base_urls(values) -> dict[str, str]:
     mapping = {}
     for value in values:
@@ -221,7 +238,9 @@ def crawl(portal_names, start_url, base_urls, simulated, full, refresh, override
 
 def _targets_and_settings(portal_names, base_urls, overrides, full) -> tuple[list[dict], dict]:
     """The registry portals named (each with its --base-url, if any) and the Scrapy settings of
-    --full and --set, as `crawl` and `worker` take them."""
+    --full and --set, as `crawl` and `worker` take them. The simulator's portals are crawled by
+    name too (with or without --simulated, which only lifts the politeness budget on loopback)."""
+    _add_simulator_portals()
     try:
         targets = [{"portal": get_portal(n).name} for n in portal_names]
     except RegistryError as exc:
@@ -335,6 +354,7 @@ def extract(files, url, portal_name, jsonl):
     """Print the record of saved page(s) as JSON (the crawler's own extraction)."""
     from pipelines.extract import NotAnArticle, extract_record
 
+    _add_simulator_portals()
     failed = 0
     for path in files:
         try:
@@ -474,6 +494,7 @@ def import_warc_command(files, db_path):
         if not (head[:2] == b"\x1f\x8b" or head.startswith(b"WARC")):
             raise CliError(f"{path} is not a WARC file (neither gzip nor 'WARC/' at the start)")
     db = _open_archive(db_path, create=True, write=True)
+    _add_simulator_portals()
     summary = import_warc(db, db_path.parent, list(files))
     if not summary.counts["html_responses"] and (summary.counts["malformed"] or not summary.counts["records"]):
         # nothing imported: one line with the first reason, and a non-zero exit
@@ -496,6 +517,7 @@ def reprocess(db_path, since, portal_name, changes):
     if not db_path.exists():
         raise CliError(f"no archive at {db_path}")
     db = _open_archive(db_path, write=True)
+    _add_simulator_portals()
     total = db.execute("select count(distinct url) from captures where status = 200").fetchone()[0]
     started = time.monotonic()
     with click.progressbar(length=total, label="reprocess", file=sys.stderr) as bar:
@@ -595,7 +617,7 @@ def sim(host, output_format):
 
     Prints each portal's name and base URL first (in every format but the table, the
     "Ctrl-C to stop" line goes to stderr)."""
-    from scrapers.sim.server import Simulator
+    from portalsim.server import Simulator
 
     with Simulator(host=host) as simulator:
         out = RowWriter(output_format, ["portal", "base_url"], table_line=lambda row: f"{row['portal']:<14} {row['base_url']}/")
@@ -624,10 +646,11 @@ DEMO_PORT_BASE = 18401
 def demo(db_path, serve, host, port, sim_port_base, verbose):
     """Serve the simulator, crawl it for real over HTTP, build the archive, publish it."""
     from archive.crawl import run_crawl
-    from scrapers.sim.server import Simulator
+    from portalsim.server import Simulator
 
     if serve:
         _check_port(host, port)
+    _add_simulator_portals()
     registry = default_registry()
     # The portals' URLs hold their ports: fixed ports make a second run find every article again
     # ("unchanged") instead of storing a second copy of each under new URLs.
@@ -767,6 +790,7 @@ def store(redis_url, job, until_idle, db_path):
 
     from archive.store_worker import run_store, summary_line
 
+    _add_simulator_portals()
     try:
         summary = run_store(_redis_url(redis_url), db_path, job=job, until_idle=until_idle)
     except redis.exceptions.ConnectionError as exc:

@@ -26,8 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from scrapers.sim.articles import ARTICLES  # noqa: E402
-from scrapers.sim.server import Simulator  # noqa: E402
+from portalsim.articles import ARTICLES  # noqa: E402
+from portalsim.server import Simulator  # noqa: E402
 
 
 def expanded_articles(copies: int) -> list[dict]:

@@ -44,7 +44,7 @@ def max_per_second(times: list[float]) -> int:
 def main() -> None:
     import redis
 
-    from scrapers.sim.server import Simulator
+    from portalsim.server import Simulator
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--latency", type=float, default=0.2, help="seconds the simulator takes per request")

@@ -8,7 +8,7 @@
 
 Two page sets, each loaded into memory before anything is timed:
 
-- **profile**: every article page of the bundled simulator (`scrapers.sim.server.Simulator`),
+- **profile**: every article page of the bundled simulator (`portalsim.server.Simulator`),
   fetched once over HTTP (bytes, response headers, URL, portal name); extraction is then timed on
   the in-memory pages, grouped per portal, with `portal=<name>` passed as the crawler does;
 - **unknown**: `../shared/benchmarks/aeb-dev/` (real news pages no profile knows), loaded as
@@ -78,11 +78,14 @@ class Page:
 
 def profile_pages(shapeless: bool = False) -> list[Page]:
     """Every article page of the simulator, fetched once over HTTP into memory."""
-    from scrapers.sim.server import Simulator
+    from portalsim.portals import REGISTRY_PATH
+    from portalsim.server import Simulator
+    from scrapers.registry import add_registry
 
+    add_registry(REGISTRY_PATH)  # the pages are extracted as their simulated portal's (portal=name)
     extra = ()
     if shapeless:
-        from scrapers.sim.shapeless import SHAPELESS_PORTALS
+        from portalsim.shapeless import SHAPELESS_PORTALS
 
         extra = tuple(SHAPELESS_PORTALS)
     pages = []

@@ -27,7 +27,7 @@ from archive.crawl import run_crawl  # noqa: E402
 from scrapers import settings as project_settings  # noqa: E402
 from scrapers.politeness import SiteBudgetHandler, registrable_domain  # noqa: E402
 from scrapers.registry import default_registry  # noqa: E402
-from scrapers.sim.server import Simulator  # noqa: E402
+from portalsim.server import Simulator  # noqa: E402
 
 SIM_BASE = {"url": None}
 SENT: list[tuple[float, str]] = []   # (monotonic time a request left, host)

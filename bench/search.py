@@ -12,7 +12,7 @@
    stories, launches (gazetteer columns from vietnamadminunits' own dataset), officials,
    article_officials, slogans, article_slogans, documents, article_documents, and articles_fts
    (rowid = articles.id, `fold(title)`, `fold(body_text)`, as upsert_record writes it). Text is
-   recombined from the simulator's articles (scrapers/sim/articles.py), with their communes,
+   recombined from the simulator's articles (portalsim/articles.py), with their communes,
    districts, provinces and officials turned into slots filled from the pre-2025 gazetteer; ~20 %
    are launch reports (1-3 units each), ~3 % are republished copies (is_canonical = 0). Not
    filled: captures and the near-duplicate index tables (not read by any page timed here).
@@ -102,7 +102,7 @@ GIVENS = ("Ban Hiền Định Thịnh Toản Hùng Hoa Tuân Lan Nam Bình Cư�
 
 def _templates():
     """Sentence-level templates from the simulator's articles, their places and officials turned into slots."""
-    from scrapers.sim.articles import ARTICLES
+    from portalsim.articles import ARTICLES
 
     portal_place = {}
     for a in ARTICLES:

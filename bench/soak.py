@@ -25,8 +25,8 @@ sys.path.insert(0, str(ROOT))
 import sqlite_utils  # noqa: E402
 
 from archive.evaluate import compare  # noqa: E402
-from scrapers.sim.faults import FaultPlan, soak_articles  # noqa: E402
-from scrapers.sim.server import Simulator  # noqa: E402
+from portalsim.faults import FaultPlan, soak_articles  # noqa: E402
+from portalsim.server import Simulator  # noqa: E402
 from tests.test_soak import CRAWLER_KIND, SOAK_SETTINGS  # noqa: E402
 
 

@@ -4,7 +4,7 @@ The spider's callbacks carry their contracts in their docstrings. Their `@url` p
 simulator's on the demo's fixed ports (127.0.0.1:18401 sim-quanson, 18402 sim-samson, 18403
 sim-krongpac, 18404 sim-dongvan, 18405 sim-quangchau, 18406 sim-baothanhhoa), so serve it first:
 
-    python -m scrapers.sim --port-base 18401 &
+    python -m portalsim --port-base 18401 &
     scrapy check portal            # -v lists every contract, -l only the callbacks that have some
 
 Two contracts of our own, beside Scrapy's @url, @returns and @scrapes:
@@ -58,8 +58,10 @@ class PortalContract(Contract):
         return args
 
     def pre_process(self, response) -> None:
-        from scrapers.registry import get_portal
+        from portalsim.portals import REGISTRY_PATH  # the contracts' pages are the simulator's
+        from scrapers.registry import add_registry, get_portal
 
+        add_registry(REGISTRY_PATH)
         spider = self.spider
         spider.use_portal(get_portal(self.portal_name).with_base_url(self.base_url))
         spider.allowed_netlocs = set(getattr(spider, "contract_netlocs", ())) | spider.allowed_netlocs

@@ -92,9 +92,28 @@ def _platform_names() -> set[str]:
     return set(PLATFORMS) | {UNKNOWN_PLATFORM}
 
 
+# Portals a caller merged into this process's registry (add_registry): the production file holds
+# only real portals, and the CLI adds the portal simulator's (portalsim/portals.toml) for the
+# commands that name them; a bare `scrapy crawl` adds THANTHIEN_EXTRA_REGISTRIES.
+_ADDED: dict[str, Portal] = {}
+
+
 @lru_cache(maxsize=1)
 def default_registry() -> dict[str, Portal]:
-    return load_registry(REGISTRY_PATH)
+    """The production registry (`scrapers/portals.toml`) and the portals added to it in this process."""
+    return {**load_registry(REGISTRY_PATH), **_ADDED}
+
+
+def add_registry(path: Path | str) -> None:
+    """Merge a registry file's portals into default_registry() for the rest of this process
+    (again with the same file: nothing changes). A name the registry holds from another file is refused."""
+    portals = load_registry(path)
+    clash = sorted(name for name, portal in portals.items()
+                   if name in default_registry() and default_registry()[name] != portal)
+    if clash:
+        raise RegistryError(f"{path}: portal names already in the registry: {', '.join(clash)}")
+    _ADDED.update(portals)
+    default_registry.cache_clear()
 
 
 def get_portal(name: str, registry: dict[str, Portal] | None = None) -> Portal:

@@ -117,6 +117,11 @@ THANTHIEN_CDX_CACHE_DAYS = 30
 #: site's robots.txt Crawl-delay when longer
 THANTHIEN_SITE_INTERVAL = 1.0
 
+#: more registry files whose portals the portal spider may crawl by name, beside the production
+#: scrapers/portals.toml: `scrapy crawl portal -a portal=sim-quanson -s
+#: THANTHIEN_EXTRA_REGISTRIES=portalsim/portals.toml` (the CLI adds the simulator's itself)
+THANTHIEN_EXTRA_REGISTRIES: list[str] = []
+
 # For the bundled simulator on 127.0.0.1: no reason to wait between requests to our own process.
 # THANTHIEN_SIMULATED exempts loopback hosts only from the site budget; every other host keeps it.
 SIMULATOR_SETTINGS = {

@@ -15,6 +15,13 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
+# The production registry holds only real portals; the tests crawl, extract and look up the
+# simulator's by name (sim-quanson …), so they add them, as the CLI's simulated commands do.
+from portalsim.portals import REGISTRY_PATH as _SIM_REGISTRY  # noqa: E402
+from scrapers.registry import add_registry  # noqa: E402
+
+add_registry(_SIM_REGISTRY)
+
 
 def thanthien(*args, check=True, timeout=300, **kwargs) -> subprocess.CompletedProcess:
     """Run the installed CLI as a user would (a fresh process: Twisted's reactor runs once per process)."""
@@ -66,7 +73,7 @@ def wait_for_http(url: str, timeout: float = 30) -> None:
 
 @pytest.fixture(scope="session")
 def simulator():
-    from scrapers.sim.server import Simulator
+    from portalsim.server import Simulator
 
     with Simulator() as sim:
         yield sim

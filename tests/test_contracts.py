@@ -20,14 +20,14 @@ WRITTEN = 15
 
 @contextmanager
 def simulator_on_fixed_ports(**kwargs):
-    from scrapers.sim.server import Simulator
+    from portalsim.server import Simulator
 
     sim = Simulator(port_base=PORT_BASE, **kwargs)
     try:
         sim.start()
     except OSError as exc:
         pytest.skip(f"the contracts' fixed ports {PORT_BASE}-{PORT_BASE + len(sim.portals) - 1} are taken "
-                    f"({exc.strerror}): a `python -m scrapers.sim --port-base {PORT_BASE}` or a demo is running")
+                    f"({exc.strerror}): a `python -m portalsim --port-base {PORT_BASE}` or a demo is running")
     with sim:
         yield sim
 
@@ -45,7 +45,7 @@ def contracts_of(method) -> list[tuple[str, list[str]]]:
 
 def test_contracts_name_the_simulated_portal_on_their_port():
     """Each callback's @url is a page of the portal its @portal names, at that portal's fixed port."""
-    from scrapers.sim.portals import PORTALS
+    from portalsim.portals import PORTALS
     from scrapers.spiders.portal import PortalSpider
 
     order = list(PORTALS)
@@ -79,7 +79,7 @@ def test_scrapy_check_runs_every_contract():
 
 def test_scrapy_check_fails_when_the_pages_break_the_contracts():
     """Every page (robots.txt aside) a 200 "page not found": no listing, no article, no feed entries."""
-    from scrapers.sim.faults import FaultPlan
+    from portalsim.faults import FaultPlan
 
     with simulator_on_fixed_ports(faults=FaultPlan(rate=1.0, kinds=["soft404"], max_per_url=1000)):
         result = scrapy_check("portal")

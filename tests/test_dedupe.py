@@ -25,7 +25,7 @@ from pipelines.dedupe import (
     shingles,
 )
 from pipelines.text import clean_text
-from scrapers.sim.articles import ARTICLES
+from portalsim.articles import ARTICLES
 
 ROOT = Path(__file__).resolve().parents[1]
 PAIRS = Path(__file__).resolve().parent / "fixtures" / "dedupe_pairs.jsonl"

@@ -1,6 +1,6 @@
 """Discovery by content: sites whose shapes no platform module was written for, crawled for real.
 
-Each site of `scrapers/sim/shapeless.py` hides its articles differently: URLs with no telltale
+Each site of `portalsim/shapeless.py` hides its articles differently: URLs with no telltale
 shape and `?page=N` listings, a sitemap as the only index, a home-page "Tin mới" box and a category
 tree, listings and articles sharing one URL shape. `thanthien crawl --start-url` must store every
 article exactly once and nothing else, with the right fields.
@@ -9,8 +9,8 @@ import pytest
 import sqlite_utils
 
 from archive.evaluate import compare
-from scrapers.sim import SHAPELESS
-from scrapers.sim.server import Simulator
+from portalsim import SHAPELESS
+from portalsim.server import Simulator
 
 from .conftest import thanthien
 

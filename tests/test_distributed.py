@@ -52,7 +52,7 @@ def redis_url():
 def sim():
     """The simulator, with a per-request latency the tests can turn on (a wrapper: the simulator
     itself is not changed). The delay is taken in the server's handler thread, before answering."""
-    from scrapers.sim.server import Simulator
+    from portalsim.server import Simulator
 
     with Simulator() as simulator:
         delay = {"seconds": 0.0}

@@ -98,7 +98,8 @@ def test_scrapy_commands_keep_working(simulator, tmp_path):
     db_path = tmp_path / "scrapy.db"
     cmd = [sys.executable, "-m", "scrapy", "crawl", "portal", "-a", "portal=sim-krongpac",
            "-a", f"base_url={simulator.base_urls['sim-krongpac']}", "-s", f"THANTHIEN_DB={db_path}",
-           "-s", "AUTOTHROTTLE_START_DELAY=0", "-s", "DOWNLOAD_DELAY=0", "-s", "THANTHIEN_SIMULATED=1"]
+           "-s", "AUTOTHROTTLE_START_DELAY=0", "-s", "DOWNLOAD_DELAY=0", "-s", "THANTHIEN_SIMULATED=1",
+           "-s", "THANTHIEN_EXTRA_REGISTRIES=portalsim/portals.toml"]  # the production registry has no sim-*
     result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     db = sqlite_utils.Database(db_path)

@@ -1,12 +1,14 @@
 """Imports go one way (issue 16): `pipelines` is pure, `scrapers` builds on it, `archive` on both.
 
-Every product module under scrapers/ (not scrapers/sim/, the simulator), pipelines/ and archive/
-is parsed with `ast`; module-level and function-local imports both count (a local import is still
-a dependency, only a later one). Three rules:
+Every product module under scrapers/, pipelines/ and archive/ is parsed with `ast`; module-level
+and function-local imports both count (a local import is still a dependency, only a later one).
+The portal simulator (`portalsim/`) is not a product package: it serves fake portals for the demo,
+the contracts and the tests, and imports the product, never the other way round. Four rules:
 
 (a) no module under pipelines/ imports `scrapers` or `archive`, except the store adapter;
 (b) modules under scrapers/ import `archive` only from the adapters allowed below, each with why;
-(c) no import cycle among product modules.
+(c) no import cycle among product modules;
+(d) product modules import `portalsim` only from the modules that must, each with why.
 
 The exceptions are explicit sets: a new violation fails, and so does an exception that no longer
 holds (remove it from the set when the import goes).
@@ -19,7 +21,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("scrapers", "pipelines", "archive")
-EXCLUDED = (("scrapers", "sim"),)  # the portal simulator is a test tool, not the product
+SIMULATOR = "portalsim"  # a top-level package of its own, not the product
 
 # (a) The Scrapy item pipelines that write the archive: the modules of pipelines/ that may use
 # the store (archive.db, archive.lock) and the crawl's storage-failure signals (scrapers.storage):
@@ -39,6 +41,13 @@ SCRAPERS_ARCHIVE_ADAPTERS = {
     "scrapers.portalcheck": "writes portal_checks and the registry rows they refer to (archive.db.sync_portals)",
 }
 
+# (d) The product modules that may import the simulator, and why.
+PORTALSIM_IMPORTERS = {
+    "archive.cli": "`thanthien demo` and `thanthien sim` start the simulator (portalsim.server.Simulator); the "
+                   "commands that crawl, list or re-read its portals add them to the registry (portalsim/portals.toml)",
+    "scrapers.contracts": "`scrapy check portal` runs against the simulator: @portal names its portals (portalsim/portals.toml)",
+}
+
 # (c) Import cycles known today, each as the set of modules in the cycle: none. Do not add one
 # here without an issue that removes it.
 KNOWN_CYCLES: set[frozenset[str]] = set()
@@ -56,8 +65,7 @@ def product_modules() -> dict[str, Path]:
     modules = {}
     for package in PACKAGES:
         for path in sorted((ROOT / package).rglob("*.py")):
-            parts = path.relative_to(ROOT).parts
-            if any(parts[: len(e)] == e for e in EXCLUDED) or ".venv" in parts:
+            if ".venv" in path.relative_to(ROOT).parts:
                 continue
             modules[_module_name(path)] = path
     return modules
@@ -200,7 +208,7 @@ def test_every_product_package_is_parsed():
     modules = product_modules()
     for package in PACKAGES:
         assert package in modules
-    assert not any(m.startswith("scrapers.sim") for m in modules)
+    assert not any(m.startswith(SIMULATOR) for m in modules)
     # the gazetteer is a pipelines module (issue 16), with no shim left in archive/
     assert "pipelines.gazetteer" in modules and "archive.gazetteer" not in modules
 
@@ -253,3 +261,30 @@ def test_spiders_do_not_read_the_archive():
     graph = import_graph()
     for spider in ("scrapers.spiders.portal", "scrapers.spiders.wayback"):
         assert not [m for m in graph[spider] if m.split(".")[0] == "archive" or m == "scrapers.archive_state"], spider
+
+
+def simulator_imports() -> list[tuple[str, int]]:
+    """(product module, line) for every import of `portalsim` (absolute: the product has no
+    relative way into it), at any depth."""
+    found = []
+    for module, path in product_modules().items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and not node.level:
+                names = [node.module or ""]
+            else:
+                continue
+            if any(name == SIMULATOR or name.startswith(SIMULATOR + ".") for name in names):
+                found.append((module, node.lineno))
+    return sorted(found)
+
+
+def test_product_imports_the_simulator_only_where_it_must():
+    found = simulator_imports()
+    bad = [f"{_where(m, line)} imports {SIMULATOR}" for m, line in found if m not in PORTALSIM_IMPORTERS]
+    assert not bad, (f"product code imports {SIMULATOR} outside the declared modules "
+                     "(add one to PORTALSIM_IMPORTERS only with a reason):\n" + "\n".join(bad))
+    stale = set(PORTALSIM_IMPORTERS) - {m for m, _ in found}
+    assert not stale, f"these no longer import {SIMULATOR}, remove from PORTALSIM_IMPORTERS: {sorted(stale)}"
+    assert all(reason.strip() for reason in PORTALSIM_IMPORTERS.values())

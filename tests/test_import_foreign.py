@@ -14,8 +14,8 @@ import sqlite_utils
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from scrapers.sim import SHAPELESS
-from scrapers.sim.server import Simulator
+from portalsim import SHAPELESS
+from portalsim.server import Simulator
 
 from .conftest import thanthien
 

@@ -64,7 +64,7 @@ def _dead_port() -> int:
 
 @pytest.fixture(scope="module")
 def servers():
-    from scrapers.sim.server import Simulator
+    from portalsim.server import Simulator
 
     html = {"Content-Type": "text/html; charset=utf-8"}
     new_home = Recorder(lambda path: (200, html, b"<html><body>new portal</body></html>"))

@@ -12,8 +12,8 @@ import pytest
 import sqlite_utils
 
 from archive.evaluate import compare, format_report
-from scrapers.sim.faults import FaultPlan, soak_articles
-from scrapers.sim.server import Simulator
+from portalsim.faults import FaultPlan, soak_articles
+from portalsim.server import Simulator
 
 from .conftest import ROOT
 

@@ -14,7 +14,7 @@ import sqlite_utils
 
 from archive.evaluate import compare, format_report
 from archive.warc import read_record
-from scrapers.sim.wayback import WaybackSimulator, closed_portal_snapshots, sha1_base32, surt
+from portalsim.wayback import WaybackSimulator, closed_portal_snapshots, sha1_base32, surt
 from scrapers.wayback import timestamp_iso
 
 from .conftest import ROOT, thanthien
@@ -26,7 +26,7 @@ FAST = 600  # requests per minute in tests: 0.1 s apart
 @pytest.fixture(scope="module")
 def closed_portal():
     """Snapshots of sim-quanson as if captured on quanson.thanhhoa.gov.vn before it closed."""
-    from scrapers.sim.server import Simulator
+    from portalsim.server import Simulator
 
     with Simulator() as sim:
         snapshots, truth = closed_portal_snapshots(sim, "sim-quanson", REAL)

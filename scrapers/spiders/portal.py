@@ -22,7 +22,7 @@ from pipelines.pagekind import page_kind
 from pipelines.urls import canonicalize_url
 from scrapers.middlewares import announce
 from scrapers.platforms import get_platform
-from scrapers.registry import Portal, get_portal
+from scrapers.registry import Portal, add_registry, get_portal
 
 
 class PortalSpider(scrapy.Spider):
@@ -74,6 +74,8 @@ class PortalSpider(scrapy.Spider):
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
+        for path in crawler.settings.getlist("THANTHIEN_EXTRA_REGISTRIES"):
+            add_registry(path)  # before __init__ looks its portal up
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
         spider.max_listing_pages = settings.getint("THANTHIEN_MAX_LISTING_PAGES", 300)

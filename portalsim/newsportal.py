@@ -17,7 +17,7 @@ import re
 from typing import Mapping
 
 from .common import (
-    Request, Response, Site, cacheable, esc, hex_id, html_response, images_after, paginate, strip_marks, summary,
+    Request, Response, Site, cacheable, esc, hex_id, html_response, images_after, page_links, paginate, strip_marks, summary,
 )
 
 PER_PAGE = 4
@@ -107,12 +107,8 @@ class NewsPortalSite(Site):
 
     def listing_page(self, items: list[dict], page: int, pages: int) -> str:
         boxes = "".join(self.story_box(a) for a in items)
-        links = []
-        for n in range(1, pages + 1):
-            links.append(f'<span class="active">{n}</span>' if n == page
-                         else f'<a href="{self.base_url}{self.listing_path(n)}">{n}</a>')
-        if page < pages:
-            links.append(f'<a class="next" href="{self.base_url}{self.listing_path(page + 1)}">›</a>')
+        links = page_links(page, pages, lambda n: self.base_url + self.listing_path(n), '<span class="active">{n}</span>',
+                           '<a href="{href}">{n}</a>', '<a class="next" href="{href}">›</a>')
         content = (f'<div class="category-page"><h1 class="category-title">{SECTION[1]}</h1>{boxes}'
                    f'<div class="pagination">{"".join(links)}</div></div>')
         return self.layout(SECTION[1] + (f" - Trang {page}" if page > 1 else ""), content)

@@ -1,4 +1,4 @@
-"""`python -m scrapers.sim [--host H] [--port-base N] [--shapeless] [--soak N] [--fault-rate R --fault-kinds K,K --fault-seed S]`:
+"""`python -m portalsim [--host H] [--port-base N] [--shapeless] [--soak N] [--fault-rate R --fault-kinds K,K --fault-seed S]`:
 serve the simulated portals until Ctrl-C (optionally the opt-in sites of shapeless.py too, soak content
 and faults on demand, see faults.py)."""
 from __future__ import annotations
@@ -12,12 +12,12 @@ from .shapeless import SHAPELESS
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m scrapers.sim", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m portalsim", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port-base", type=int, default=0,
                         help="serve the portals on consecutive ports from this one (default: free ports)")
     parser.add_argument("--shapeless", action="store_true",
-                        help="also serve the sites no crawler module was written for (scrapers/sim/shapeless.py)")
+                        help="also serve the sites no crawler module was written for (portalsim/shapeless.py)")
     parser.add_argument("--soak", type=int, default=0, help="serve at least N articles (copies of the bundled ones)")
     parser.add_argument("--fault-rate", type=float, default=None, help="inject faults: share of requests (0..1)")
     parser.add_argument("--fault-kinds", default=None, help="comma-separated fault kinds (default: all)")
@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> None:
         base = None
         if args.shapeless:
             from .articles import ARTICLES
-            from .articles_shapeless import SHAPELESS_ARTICLES
+            from .articles import SHAPELESS_ARTICLES
 
             base = ARTICLES + SHAPELESS_ARTICLES
         articles = soak_articles(args.soak, seed=args.fault_seed, base=base)

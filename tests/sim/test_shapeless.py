@@ -1,4 +1,4 @@
-"""The opt-in simulated sites no crawler module was written for (scrapers/sim/shapeless.py).
+"""The opt-in simulated sites no crawler module was written for (portalsim/shapeless.py).
 
 Each site serves its articles at the URL shape its docstring states, links every article exactly
 as described (paginated home, sitemap only, "Tin mới" box + category tree, listings that share
@@ -21,12 +21,12 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from parsel import Selector
 
-from scrapers.sim import PORTALS, SHAPELESS, SHAPELESS_PORTALS, FaultPlan, Simulator, soak_articles
-from scrapers.sim.articles_shapeless import SHAPELESS_ARTICLES
-from scrapers.sim.server import ALL_PORTALS, RENDERERS
-from scrapers.sim.shapeless import MIXED_HOME, MIXED_PER_PAGE, SHORTURL_PER_PAGE, TINMOI_BOX, TINMOI_LEAVES, TINMOI_PER_PAGE
+from portalsim import PORTALS, SHAPELESS, SHAPELESS_PORTALS, FaultPlan, Simulator, soak_articles
+from portalsim.articles import SHAPELESS_ARTICLES
+from portalsim.server import ALL_PORTALS, RENDERERS
+from portalsim.shapeless import MIXED_HOME, MIXED_PER_PAGE, SHORTURL_PER_PAGE, TINMOI_BOX, TINMOI_LEAVES, TINMOI_PER_PAGE
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_PORTALS = ["sim-quanson", "sim-samson", "sim-krongpac", "sim-dongvan", "sim-quangchau", "sim-baothanhhoa"]
 SHAPES = {
     "sim-shorturl": re.compile(r"/a/h\d{2,}\.html"),
@@ -508,7 +508,7 @@ def test_faults_apply():
 
 
 def test_main_module_shapeless_flag():
-    proc = subprocess.Popen([sys.executable, "-m", "scrapers.sim", "--shapeless"], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([sys.executable, "-m", "portalsim", "--shapeless"], cwd=ROOT, stdout=subprocess.PIPE, text=True)
     try:
         lines = [proc.stdout.readline() for _ in range(10)]
         names = [line.split()[0] for line in lines]

@@ -22,7 +22,7 @@ from urllib.parse import quote
 
 from .common import (
     Request, Response, Site, cacheable, dmy, dmy_hm, esc, hex_id, html_response, images_after,
-    int_param, noise_bytes, paginate, random_chars, redirect, strip_marks, summary, frac,
+    int_param, noise_bytes, page_links, paginate, random_chars, redirect, strip_marks, summary, frac,
 )
 from .noise import CkEditorNoise
 
@@ -55,6 +55,30 @@ def title_slug(title: str, words: int = SLUG_WORDS) -> str:
         if word:
             parts.append(word[0].upper() + word[1:])
     return "-".join(parts[:words])
+
+
+# -- the tandan markup, written once: the renderer, the fault dressing (faults.py: decoy items,
+# trap pagers and pages) and the Wayback replay's snapshot walk (wayback.py) all use these.
+NEWS_LIST = '<div class="channel-news">'  # opens every news list; faults.py inserts its decoys after it
+NEWS_ITEM = "channel-news-item"  # the class of one entry: a listing page holds entries when it holds this
+
+
+def news_item(href: str, title: str, date: str, thumb: str | None = None, teaser: str | None = None) -> str:
+    """One entry of a news list: the photo and the teaser when given (a decoy has neither)."""
+    img = f'<div class="channel-news-img"><a href="{esc(href)}"><img alt="" src="{thumb}"></a></div>' if thumb else ""
+    more = f'<div class="channel-news-summary">{esc(teaser)}</div>' if teaser is not None else ""
+    return (f'<div class="{NEWS_ITEM}">{img}'
+            f'<div class="channel-news-title"><a href="{esc(href)}">{esc(title)}</a></div>'
+            f'<div class="channel-news-date">({date})</div>{more}</div>')
+
+
+def news_list(title: str, inner: str) -> str:
+    """A listing's box: its heading, then its entries (and pager)."""
+    return f'{NEWS_LIST}<h2 class="channel-title">{esc(title)}</h2>{inner}</div>'
+
+
+def pager(links: list[str]) -> str:
+    return '<div class="channel-pager">' + " ".join(links) + "</div>"
 
 
 def page_index(req: Request) -> int:
@@ -139,7 +163,7 @@ class SharePointSite(Site):
         content = (
             '<div class="tandan-home-news"><h2 class="channel-title">'
             f'<a href="{self.listing_path}">Tin tức - Sự kiện</a></h2>'
-            f'<div class="channel-news">{news}</div>'
+            f'{NEWS_LIST}{news}</div>'
             f'<div class="channel-more"><a href="{self.listing_path}">Xem tiếp</a></div></div>'
             f'<div class="tandan-home-channel"><h2 class="channel-title"><a href="{self.channel_path}">'
             f"Dân vận</a></h2><ul>{channel}</ul></div>"
@@ -147,34 +171,21 @@ class SharePointSite(Site):
         return self.layout("Trang chủ", content, self.home_path)
 
     def news_item(self, article: Mapping) -> str:
-        href = esc(self.article_path(article))
         thumb = self.photo_path(article, 0) if article.get("images") else "/portal/PublishingImages/no-image.jpg"
-        return (
-            '<div class="channel-news-item">'
-            f'<div class="channel-news-img"><a href="{href}"><img alt="" src="{thumb}"></a></div>'
-            f'<div class="channel-news-title"><a href="{href}">{esc(article["title"])}</a></div>'
-            f'<div class="channel-news-date">({dmy(self.published[article["key"]])})</div>'
-            f'<div class="channel-news-summary">{esc(summary(article))}</div>'
-            "</div>"
-        )
+        return news_item(self.article_path(article), article["title"], dmy(self.published[article["key"]]),
+                         thumb, summary(article))
 
     def listing_page(self, title: str, path: str, articles: list[dict], page: int) -> str:
         # Past the last page SharePoint still answers 200 with an empty list.
         items, pages = paginate(articles, max(page, 1), PER_PAGE)
         body = "".join(self.news_item(a) for a in items) or '<p class="channel-empty">Chưa có tin bài.</p>'
-        pager = ""
         if pages > 1:
-            links = [
-                f'<span class="CurrentPage">{n}</span>' if n == page else f'<a href="{path}?PageIndex={n}">{n}</a>'
-                for n in range(1, pages + 1)
-            ]
-            if page < pages:
-                links.append(f'<a class="NextPage" href="{path}?PageIndex={page + 1}">Tiếp</a>')
-            pager = '<div class="channel-pager">' + " ".join(links) + "</div>"
-        content = (
-            f'<div class="channel-news"><h2 class="channel-title">{esc(title)}</h2>{body}{pager}</div>'
-        )
-        return self.layout(title, content, path)
+            links = page_links(page, pages, lambda n: f"{path}?PageIndex={n}", '<span class="CurrentPage">{n}</span>',
+                               '<a href="{href}">{n}</a>', '<a class="NextPage" href="{href}">Tiếp</a>')
+            pager_html = pager(links)
+        else:
+            pager_html = ""
+        return self.layout(title, news_list(title, body + pager_html), path)
 
     def static_page(self, title: str, text: str, path: str) -> str:
         content = f'<div class="tandan-static"><h2>{esc(title)}</h2><p>{esc(text)}</p></div>'

@@ -43,6 +43,27 @@ def friendly_url(title: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
 
 
+# -- the asset publisher's markup, written once: the renderer and the fault dressing (faults.py:
+# decoy items, trap pagers) use these.
+def abstract(href: str, title: str, date: str, content: str = "") -> str:
+    """One asset of a list: title and date, then `content` (summary and "more" link; a decoy has none)."""
+    return (
+        '<div class="asset-abstract">'
+        f'<h3 class="asset-title"><a href="{esc(href)}">{esc(title)}</a></h3>'
+        f'<div class="asset-metadata"><span class="metadata-entry metadata-publish-date">{date}</span></div>'
+        f"{content}</div>"
+    )
+
+
+def page_item(href: str, label: str, state: str = "") -> str:
+    """One pagination link; `state` " active" or " disabled"; `href` already escaped."""
+    return f'<li class="page-item{state}"><a class="page-link" href="{href}">{label}</a></li>'
+
+
+def pagination_bar(items: list[str], results: str = "") -> str:
+    return '<div class="pagination-bar"><ul class="pagination">' + "".join(items) + "</ul>" + results + "</div>"
+
+
 class LiferaySite(Site):
     platform = "liferay"
     server_software = "Apache-Coyote/1.1"
@@ -121,16 +142,10 @@ class LiferaySite(Site):
 
     # -- pages ---------------------------------------------------------------------------------
     def abstract(self, article: Mapping, href: str) -> str:
-        when = self.published[article["key"]]
-        return (
-            '<div class="asset-abstract">'
-            f'<h3 class="asset-title"><a href="{esc(href)}">{esc(article["title"])}</a></h3>'
-            f'<div class="asset-metadata"><span class="metadata-entry metadata-publish-date">{dmy(when)}</span></div>'
-            f'<div class="asset-content"><div class="asset-summary">{esc(summary(article))}</div>'
-            f'<div class="asset-more"><a href="{esc(href)}">Xem thêm <span class="hide-accessible">'
-            f'về {esc(article["title"])}</span> »</a></div></div>'
-            "</div>"
-        )
+        content = (f'<div class="asset-content"><div class="asset-summary">{esc(summary(article))}</div>'
+                   f'<div class="asset-more"><a href="{esc(href)}">Xem thêm <span class="hide-accessible">'
+                   f'về {esc(article["title"])}</span> »</a></div></div>')
+        return abstract(href, article["title"], dmy(self.published[article["key"]]), content)
 
     def portlet_box(self, title: str, inner: str) -> str:
         return (
@@ -155,18 +170,14 @@ class LiferaySite(Site):
             links = []
             prev_class = " disabled" if page == 1 else ""
             prev_href = "javascript:;" if page == 1 else esc(self.page_url(page - 1))
-            links.append(f'<li class="page-item{prev_class}"><a class="page-link" href="{prev_href}">«</a></li>')
+            links.append(page_item(prev_href, "«", prev_class))
             for n in range(1, pages + 1):
-                active = " active" if n == page else ""
-                links.append(f'<li class="page-item{active}"><a class="page-link" href="{esc(self.page_url(n))}">{n}</a></li>')
+                links.append(page_item(esc(self.page_url(n)), str(n), " active" if n == page else ""))
             next_class = " disabled" if page == pages else ""
             next_href = "javascript:;" if page == pages else esc(self.page_url(page + 1))
-            links.append(f'<li class="page-item{next_class}"><a class="page-link" href="{next_href}">»</a></li>')
+            links.append(page_item(next_href, "»", next_class))
             first, last = (page - 1) * PER_PAGE + 1, min(page * PER_PAGE, total)
-            inner += (
-                '<div class="pagination-bar"><ul class="pagination">' + "".join(links) + "</ul>"
-                f'<p class="pagination-results">Hiển thị {first} - {last} của {total} kết quả.</p></div>'
-            )
+            inner += pagination_bar(links, f'<p class="pagination-results">Hiển thị {first} - {last} của {total} kết quả.</p>')
         return self.layout("Tin tức", self.portlet_box("Tin tức - Sự kiện", inner))
 
     def article_page(self, article: Mapping) -> str:

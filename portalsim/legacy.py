@@ -18,7 +18,7 @@ from typing import Mapping
 
 from pipelines.text import encode_cp1258
 
-from .common import Request, Response, Site, cacheable, dmy, esc, hex_id, images_after, paginate, summary
+from .common import Request, Response, Site, cacheable, dmy, esc, hex_id, images_after, page_links, paginate, summary
 
 PER_PAGE = 4
 CATEGORY = ("1", "Tin tức - Sự kiện")
@@ -100,11 +100,8 @@ class LegacySite(Site):
 
     def listing_page(self, items: list[dict], page: int, pages: int) -> str:
         rows = "".join(self.news_item(a, teaser=True) for a in items)
-        links = []
-        for n in range(1, pages + 1):
-            links.append(f"<b>[{n}]</b>" if n == page else f'<a href="{self.listing_path(n).lstrip("/")}">[{n}]</a>')
-        if page < pages:
-            links.append(f'<a href="{self.listing_path(page + 1).lstrip("/")}">Tiếp &gt;&gt;</a>')
+        links = page_links(page, pages, lambda n: self.listing_path(n).lstrip("/"), "<b>[{n}]</b>",
+                           '<a href="{href}">[{n}]</a>', '<a href="{href}">Tiếp &gt;&gt;</a>')
         cell = (f'<font face="Arial" size="3" color="#CC0000"><b>{esc(CATEGORY[1].upper())}</b></font>'
                 f'<table width="100%" border="0" cellpadding="0" cellspacing="0">{rows}</table>'
                 f'<p align="center"><font face="Arial" size="2">Trang: {" ".join(links)}</font></p>')

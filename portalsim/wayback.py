@@ -41,6 +41,8 @@ from typing import Iterable
 from urllib.parse import parse_qsl, quote_plus, unquote, unquote_plus, urlsplit
 from urllib.request import urlopen
 
+from .sharepoint import NEWS_ITEM
+
 CDX_FIELDS = ("urlkey", "timestamp", "original", "mimetype", "statuscode", "digest", "length")
 _REPLAY = re.compile(r"^/web/(\d{1,14})([a-z]{2}_)?/(.+)$", re.S)
 
@@ -365,7 +367,7 @@ def closed_portal_snapshots(simulator, sim_portal: str = "sim-quanson",
                             real_base: str = "https://quanson.thanhhoa.gov.vn") -> tuple[list[tuple], list[dict]]:
     """Snapshots of a simulated portal as if captured on its real host before it closed.
 
-    Fetches (over HTTP, from a running ``scrapers.sim.server.Simulator``) every article of
+    Fetches (over HTTP, from a running ``portalsim.server.Simulator``) every article of
     `sim_portal` from its ground truth and its listing pages (every ``?PageIndex=N``), rewrites the
     simulator's address to `real_base`, and dates each capture: articles a few days after
     publication (every third again in May 2025, same bytes), listings in June 2025. The Archive's
@@ -401,7 +403,7 @@ def closed_portal_snapshots(simulator, sim_portal: str = "sim-quanson",
         while True:
             path = listing if page == 1 else f"{listing}?PageIndex={page}"
             body = fetch(path)
-            if b"channel-news-item" not in body:
+            if NEWS_ITEM.encode() not in body:  # past the last page: an empty list
                 break
             snapshots.append((f"202506{day:02d}101500", real_base + path, body))
             day += 1

@@ -15,7 +15,7 @@ import struct
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from email.utils import format_datetime
+from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any, Mapping
 
 from .portals import Portal
@@ -53,6 +53,27 @@ class Response:
     # Set on article pages only; the server answers conditional requests with 304 from these.
     etag: str | None = None
     last_modified: datetime | None = None
+
+
+def not_modified(req: Request, resp: Response) -> bool:
+    """Whether a 200 answers a conditional request with 304 (the plain server and the fault dressing
+    both ask). RFC 9110 §13.1: If-None-Match wins over If-Modified-Since when both are sent."""
+    if req.method not in ("GET", "HEAD") or not (resp.etag or resp.last_modified):
+        return False
+    inm = req.headers.get("If-None-Match")
+    if inm is not None:
+        tags = [t.strip() for t in inm.split(",")]
+        return bool(resp.etag) and ("*" in tags or any(t.removeprefix("W/") == resp.etag for t in tags))
+    ims = req.headers.get("If-Modified-Since")
+    if ims and resp.last_modified:
+        try:
+            since = parsedate_to_datetime(ims)
+        except (TypeError, ValueError):
+            return False
+        if since.tzinfo is None:
+            return False
+        return resp.last_modified.replace(microsecond=0) <= since
+    return False
 
 
 def html_response(text: str, status: int = 200) -> Response:
@@ -216,6 +237,16 @@ def paginate(items: list, page: int, per_page: int) -> tuple[list, int]:
     pages = max(1, -(-len(items) // per_page))
     start = (page - 1) * per_page
     return items[start : start + per_page], pages
+
+
+def page_links(page: int, pages: int, href, current: str, link: str, next_link: str | None = None) -> list[str]:
+    """A pager's links as every simulated CMS writes them: pages 1…`pages`, `current` for the one
+    shown and `link` for the others, then `next_link` unless on the last page. The templates take
+    {n} and {href} (= href(n))."""
+    links = [current.format(n=n) if n == page else link.format(n=n, href=href(n)) for n in range(1, pages + 1)]
+    if next_link is not None and page < pages:
+        links.append(next_link.format(n=page + 1, href=href(page + 1)))
+    return links
 
 
 def int_param(value: str | None, default: int = 1) -> int:

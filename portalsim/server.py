@@ -1,6 +1,6 @@
 """Serve the simulated portals over real HTTP on 127.0.0.1, one ThreadingHTTPServer per portal.
 
-    with Simulator() as sim:               # articles default to scrapers.sim.articles.ARTICLES
+    with Simulator() as sim:               # articles default to portalsim.articles.ARTICLES
         sim.base_urls["sim-quanson"]       # "http://127.0.0.1:PORT"
         sim.ground_truth()                 # what an extractor should find, with live URLs
         sim.requests                       # [(portal, method, path, status), ...]
@@ -17,12 +17,11 @@ import copy
 import threading
 import time
 import traceback
-from email.utils import parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Iterable, Mapping
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from .common import Request, Response, Site, body_text, http_date, published_at
+from .common import Request, Response, Site, body_text, http_date, not_modified, published_at
 from .faults import FaultPlan, FaultsMixin
 from .legacy import LegacySite
 from .liferay import LiferaySite
@@ -62,19 +61,16 @@ def load_articles(articles: Iterable[dict] | None, portals: Mapping[str, Portal]
     """Validate and copy the article dicts, filling optional fields with their defaults.
 
     `portals`: the portals served (default PORTALS). articles=None means the bundled content of
-    those portals: scrapers.sim.articles.ARTICLES, and articles_shapeless for the opt-in sites."""
+    those portals: portalsim.articles.ARTICLES, and SHAPELESS_ARTICLES for the opt-in sites."""
     served = PORTALS if portals is None else portals
     if articles is None:
         articles = []
         if any(name in PORTALS for name in served):
-            # Imported lazily: the content module is written separately and may be absent.
-            try:
-                from .articles import ARTICLES
-            except ImportError as exc:
-                raise RuntimeError("no articles given and scrapers/sim/articles.py (ARTICLES) is not available") from exc
+            from .articles import ARTICLES  # lazily: a simulator given its own articles never reads the data files
+
             articles += ARTICLES
         if any(name in SHAPELESS_PORTALS for name in served):
-            from .articles_shapeless import SHAPELESS_ARTICLES
+            from .articles import SHAPELESS_ARTICLES
 
             articles += SHAPELESS_ARTICLES
         articles = [a for a in articles if a["portal"] in served]
@@ -140,7 +136,7 @@ class _Handler(BaseHTTPRequestHandler):
         except Exception:  # a renderer bug must show up in the test output, not as a dropped socket
             traceback.print_exc()
             resp = Response(500, b"Internal Server Error", "text/plain; charset=utf-8")
-        if resp.status == 200 and _not_modified(req, resp):
+        if resp.status == 200 and not_modified(req, resp):
             resp = Response(304, b"", resp.content_type, resp.headers, resp.etag, resp.last_modified)
         self._send(resp, send_body)
 
@@ -170,29 +166,9 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
 
-def _not_modified(req: Request, resp: Response) -> bool:
-    """RFC 9110 §13.1: If-None-Match wins over If-Modified-Since when both are sent."""
-    if req.method not in ("GET", "HEAD") or not (resp.etag or resp.last_modified):
-        return False
-    inm = req.headers.get("If-None-Match")
-    if inm is not None:
-        tags = [t.strip() for t in inm.split(",")]
-        return bool(resp.etag) and ("*" in tags or any(t.removeprefix("W/") == resp.etag for t in tags))
-    ims = req.headers.get("If-Modified-Since")
-    if ims and resp.last_modified:
-        try:
-            since = parsedate_to_datetime(ims)
-        except (TypeError, ValueError):
-            return False
-        if since.tzinfo is None:
-            return False
-        return resp.last_modified.replace(microsecond=0) <= since
-    return False
-
-
 class Simulator(FaultsMixin):
-    """The fake portals. `articles`: list of article dicts (the format: scrapers/sim/articles.py); None means
-    scrapers.sim.articles.ARTICLES. `port_base`: 0 = free ports; N = portals on N, N+1, …
+    """The fake portals. `articles`: list of article dicts (the format: portalsim/articles.py); None means
+    portalsim.articles.ARTICLES. `port_base`: 0 = free ports; N = portals on N, N+1, …
     `faults`: a FaultPlan (faults.py) to inject errors, traps and decoys; None = a well-behaved site.
     `portals`: names of the portals to serve (None: the six of PORTALS); `extra_portals`: more, e.g.
     shapeless.SHAPELESS, the opt-in sites no crawler module was written for (ALL_PORTALS lists all)."""

@@ -3,7 +3,7 @@ shape, so a crawler must tell articles from everything else by their content.
 
 Opt-in: ``Simulator(extra_portals=SHAPELESS)`` adds the four sites to the six default portals,
 ``Simulator(portals=SHAPELESS)`` serves them alone; with ``articles=None`` their content is
-scrapers/sim/articles_shapeless.py. The default ``Simulator()`` never serves them.
+portalsim/data/articles_shapeless.yaml. The default ``Simulator()`` never serves them.
 
 Every template uses opaque class names only (``div.c5``, ``div.k-2``, ``div.z6``: nothing like
 "article", "content", "news", "post", "title", "date" or "author"), no <article>/<main>/<time>
@@ -53,7 +53,7 @@ from typing import Mapping
 
 from .common import (
     Request, Response, Site, cacheable, dmy, dmy_hm, esc, frac, hex_id, html_response, images_after, int_param,
-    paginate, random_chars, summary, xml_response,
+    page_links, paginate, random_chars, summary, xml_response,
 )
 from .portals import Portal
 
@@ -299,11 +299,8 @@ class ShortUrlSite(_Shapeless):
             f'<div class="c5"><a class="c6" href="{esc(self.article_url(a))}">{esc(a["title"])}</a>'
             f' <span class="c7">({dmy(self.when(a))})</span><div class="c8">{esc(summary(a, TEASER))}</div></div>'
             for a in items)
-        pager = []
-        for n in range(1, pages + 1):
-            pager.append(f"<b>{n}</b>" if n == page else f'<a href="{self.url(self.home_path(n))}">{n}</a>')
-        if page < pages:
-            pager.append(f'<a href="{self.url(self.home_path(page + 1))}">Sau »</a>')
+        pager = page_links(page, pages, lambda n: self.url(self.home_path(n)), "<b>{n}</b>",
+                           '<a href="{href}">{n}</a>', '<a href="{href}">Sau »</a>')
         inner = (f'<div class="c3">Tin tức - Sự kiện</div>{rows}'
                  f'<div class="c9">Trang: {" ".join(pager)}</div>')
         return self.layout(None if page == 1 else f"Trang {page}", inner)

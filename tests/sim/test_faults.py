@@ -1,4 +1,4 @@
-"""Faults on demand in the portal simulator (scrapers/sim/faults.py), over real HTTP on 127.0.0.1.
+"""Faults on demand in the portal simulator (portalsim/faults.py), over real HTTP on 127.0.0.1.
 
 Each kind is produced as specified, decisions are seeded and per-URL deterministic, transient
 faults stop after `max_per_url`, permanent ones hit exactly `unreachable_urls()`, and a client
@@ -21,12 +21,13 @@ from archive.evaluate import compare
 from pipelines.extract import extract_record
 from pipelines.text import decode_body
 from scrapers.platforms import get_platform
-from scrapers.registry import get_portal, portal_of
-from scrapers.sim import PORTALS, Simulator
-from scrapers.sim.articles import ARTICLES
-from scrapers.sim.common import Request
-from scrapers.sim.faults import CONTENT, KINDS, PER_REQUEST, TRANSIENT, FaultPlan, soak_articles
-from scrapers.sim.server import load_articles
+from scrapers.registry import portal_of
+from portalsim.portals import registry_portals
+from portalsim import PORTALS, Simulator
+from portalsim.articles import ARTICLES
+from portalsim.common import Request
+from portalsim.faults import CONTENT, KINDS, PER_REQUEST, TRANSIENT, FaultPlan, soak_articles
+from portalsim.server import load_articles
 
 PORTAL_NAMES = ("sim-quanson", "sim-samson", "sim-krongpac", "sim-dongvan")
 # These tests exercise the fault machinery on the four CMS portals and their articles; the legacy and
@@ -87,7 +88,7 @@ def one_per_portal(sim: Simulator, exclude=()) -> list[dict]:
 
 
 def listing_url(sim: Simulator, portal: str) -> str:
-    return sim.base_urls[portal] + get_portal(portal).listing_paths[0]
+    return sim.base_urls[portal] + registry_portals()[portal].listing_paths[0]
 
 
 def links(sim: Simulator, portal: str, url: str, css: str, body: bytes | None = None) -> list[str]:

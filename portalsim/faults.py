@@ -66,7 +66,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Iterable, Mapping
 
-from .common import Request, Response, esc, frac, hex_id, html_response, int_param, noise_bytes, published_at
+from .common import (
+    Request, Response, esc, frac, hex_id, html_response, int_param, noise_bytes, not_modified, published_at,
+)
+from . import liferay, sharepoint
+from .liferay import LISTING
+from .wordpress import PAGED_RE
 
 # Canonical order: kinds drawn for a request are picked from the eligible ones in this order.
 KINDS = (
@@ -325,7 +330,7 @@ class _Platform(_PlainDressing, ABC):
 
 
 class _SharePoint(_Platform):
-    anchor = '<div class="channel-news">'
+    anchor = sharepoint.NEWS_LIST
 
     def norm(self, path: str) -> str:
         return path.lower()
@@ -333,16 +338,13 @@ class _SharePoint(_Platform):
     def article_for(self, req):
         return self.site.by_path.get(req.path.lower())
 
-    def _page_index(self, req) -> int:
-        return int_param(next((v for k, v in req.query.items() if k.lower() == "pageindex"), None))
-
     def listing(self, req):
         site, path = self.site, req.path.lower()
         if path == site.home_path.lower():
             return site.listing_path, 1
         for listing in (site.listing_path, site.channel_path):
             if path == listing.lower():
-                return listing, self._page_index(req)
+                return listing, sharepoint.page_index(req)
         return None
 
     def trap_listing(self, req):
@@ -358,20 +360,18 @@ class _SharePoint(_Platform):
         return f"{self.site.pages}/2024-6-{1 + n % 28}/{slug}{hex_id(self.portal, kind, i, length=7)}.aspx"
 
     def decoy_item(self, path, title):
-        return (f'<div class="channel-news-item"><div class="channel-news-title"><a href="{esc(path)}">{esc(title)}</a></div>'
-                '<div class="channel-news-date">(01/06/2024)</div></div>')
+        return sharepoint.news_item(path, title, "01/06/2024")
 
     def pager(self, links):
         # tandan paginates with ?PageIndex=N; the calendar carries it too, as the real calendars do.
-        hrefs = " ".join(f'<a href="{esc(h if "PageIndex=" in h else h + "?PageIndex=1")}">{esc(label)}</a>'
-                         for h, label in links)
-        return f'<div class="channel-pager">{hrefs}</div>'
+        return sharepoint.pager([f'<a href="{esc(h if "PageIndex=" in h else h + "?PageIndex=1")}">{esc(label)}</a>'
+                                 for h, label in links])
 
     def page_href(self, listing, n):
         return f"{listing}?PageIndex={n}"
 
     def page(self, title, inner, path):
-        return self.site.layout(title, f'<div class="channel-news"><h2 class="channel-title">{esc(title)}</h2>{inner}</div>', path)
+        return self.site.layout(title, sharepoint.news_list(title, inner), path)
 
 
 class _Liferay(_Platform):
@@ -392,8 +392,6 @@ class _Liferay(_Platform):
         return int_param(req.query.get(f"_{self.site.portlet}_cur"))
 
     def listing(self, req):
-        from .liferay import LISTING
-
         path = self.norm(req.path)
         if path in ("/", "/web/guest", "/web/guest/trang-chu"):
             return LISTING, 1
@@ -402,8 +400,6 @@ class _Liferay(_Platform):
         return None
 
     def trap_listing(self, req):
-        from .liferay import LISTING
-
         if self.norm(req.path) == LISTING and self._cur(req) >= self.plan.trap_start:
             return LISTING, self._cur(req)
         return None
@@ -414,12 +410,10 @@ class _Liferay(_Platform):
         return f"/-/{slug}-{hex_id(self.portal, kind, i, length=6)}"
 
     def decoy_item(self, path, title):
-        return (f'<div class="asset-abstract"><h3 class="asset-title"><a href="{esc(path)}">{esc(title)}</a></h3>'
-                '<div class="asset-metadata"><span class="metadata-entry metadata-publish-date">01/06/2024</span></div></div>')
+        return liferay.abstract(path, title, "01/06/2024")
 
     def pager(self, links):
-        items = "".join(f'<li class="page-item"><a class="page-link" href="{esc(h)}">{esc(label)}</a></li>' for h, label in links)
-        return f'<div class="pagination-bar"><ul class="pagination">{items}</ul></div>'
+        return liferay.pagination_bar([liferay.page_item(esc(h), esc(label)) for h, label in links])
 
     def page_href(self, listing, n):
         return self.site.page_url(n)
@@ -436,8 +430,6 @@ class _WordPress(_Platform):
         return self.site.by_path.get(req.path)
 
     def _paged(self, req) -> tuple[str, int] | None:
-        from .wordpress import PAGED_RE
-
         m = PAGED_RE.fullmatch(req.path)
         if not m or m.group("archive") not in self.archives or (req.path == "/" and "p" in req.query):
             return None
@@ -670,8 +662,6 @@ class FaultsMixin:
 
     def _serve_with_faults(self, handler, req: Request, send_body: bool) -> None:
         """Serve one request under the plan (called by the handler instead of the plain path)."""
-        from .server import _not_modified  # server imports this module
-
         plan = self.faults
         portal = handler.server.portal.name
         target = handler.path
@@ -720,15 +710,15 @@ class FaultsMixin:
                 log("robots_forbid")
             kind = self._draw(portal, target, req, resp)
             if kind is None:
-                if resp.status == 200 and _not_modified(req, resp):
+                if resp.status == 200 and not_modified(req, resp):
                     resp = Response(304, b"", resp.content_type, resp.headers, resp.etag, resp.last_modified)
                 return handler._send(resp, send_body)
             log(kind)
-            self._serve_kind(handler, plat, req, resp, kind, send_body, finish, _not_modified)
+            self._serve_kind(handler, plat, req, resp, kind, send_body, finish)
         except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, socket.timeout):
             handler.close_connection = True  # the client went away (e.g. after its own timeout)
 
-    def _serve_kind(self, handler, plat, req, resp, kind, send_body, finish, not_modified) -> None:
+    def _serve_kind(self, handler, plat, req, resp, kind, send_body, finish) -> None:
         plan, site = self.faults, plat.site
         if kind in STATUS_KINDS:
             status, retry_after = STATUS_KINDS[kind]
@@ -816,7 +806,7 @@ def _reset(handler) -> None:
 
 
 def soak_articles(n: int, seed: int = 0, base: Iterable[Mapping] | None = None) -> list[dict]:
-    """max(n, len(base)) articles: `base` (default scrapers.sim.articles.ARTICLES) unchanged, then
+    """max(n, len(base)) articles: `base` (default portalsim.articles.ARTICLES) unchanged, then
     copies in a seeded order, round after round, until there are n.
 
     Copy r (r = 2, 3, …) of an article: key "{key}-so{r}", title + " (số {r})", published moved

@@ -1,7 +1,7 @@
 """The portal simulator over real HTTP (127.0.0.1 only).
 
-Runs on its own sample articles (in the format of scrapers/sim/articles.py) plus generated
-filler news so every listing paginates; a last test runs against scrapers.sim.articles when present.
+Runs on its own sample articles (in the format of portalsim/articles.py) plus generated
+filler news so every listing paginates; a last test runs against portalsim.articles when present.
 """
 from __future__ import annotations
 
@@ -19,13 +19,13 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from parsel import Selector
 
-from scrapers.sim import PORTALS, Simulator
-from scrapers.sim.common import JPEG
-from scrapers.sim.liferay import friendly_url
-from scrapers.sim.sharepoint import title_slug
-from scrapers.sim.wordpress import wp_slug
+from portalsim import PORTALS, Simulator
+from portalsim.common import JPEG
+from portalsim.liferay import friendly_url
+from portalsim.sharepoint import title_slug
+from portalsim.wordpress import wp_slug
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 # ------------------------------------------------------------------------------------------------
 # Sample content
@@ -718,7 +718,7 @@ def test_other_platforms_are_clean_utf8(sim, truth):
 
 
 # ------------------------------------------------------------------------------------------------
-# Default content (scrapers/sim/articles.py) when it exists
+# Default content (portalsim/articles.py) when it exists
 # ------------------------------------------------------------------------------------------------
 
 
@@ -734,7 +734,7 @@ def test_default_articles_serve():
 
 
 def test_main_module_prints_urls():
-    proc = subprocess.Popen([sys.executable, "-m", "scrapers.sim"], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([sys.executable, "-m", "portalsim"], cwd=ROOT, stdout=subprocess.PIPE, text=True)
     try:
         lines = [proc.stdout.readline() for _ in range(4)]
         urls = [re.search(r"http://127\.0\.0\.1:\d+", line).group(0) for line in lines]
@@ -759,8 +759,8 @@ from pipelines.extract import extract_record  # noqa: E402
 from pipelines.softfail import soft_failure  # noqa: E402
 from pipelines.text import decode_body, encode_cp1258  # noqa: E402
 from scrapers.platforms import get_platform  # noqa: E402
-from scrapers.registry import default_registry  # noqa: E402
-from scrapers.sim.articles_more import ARTICLES_MORE  # noqa: E402
+from portalsim.portals import registry_portals  # noqa: E402
+from portalsim.articles import ARTICLES_MORE  # noqa: E402
 
 # their own content plus filler, so both listings paginate
 MORE = ARTICLES_MORE + filler("sim-quangchau", 3, year=2018) + filler("sim-baothanhhoa", 4, year=2021)
@@ -776,11 +776,11 @@ def sim_more():
 def registry_portal(sim, name):
     import dataclasses
 
-    return dataclasses.replace(default_registry()[name], base_url=sim.base_urls[name])
+    return dataclasses.replace(registry_portals()[name], base_url=sim.base_urls[name])
 
 
 def test_new_portals_are_registered():
-    registry = default_registry()
+    registry = registry_portals()
     for name, platform in (("sim-quangchau", "legacy"), ("sim-baothanhhoa", "generic")):
         assert PORTALS[name].platform == registry[name].platform == platform
         assert registry[name].simulated and registry[name].province == "Thanh Hóa"
@@ -823,7 +823,7 @@ def test_legacy_urls_listing_and_pagination(sim_more):
     robots = fetch(base + "/robots.txt")
     assert robots.status == 200 and "Disallow: /admin/" in robots.text
     # the listing the registry starts from, followed with the module's own selectors
-    registry = default_registry()["sim-quangchau"]
+    registry = registry_portals()["sim-quangchau"]
     url, seen, links = base + registry.listing_paths[0], [], []
     while url:
         r = fetch(url)

@@ -20,7 +20,7 @@ import re
 from typing import Mapping
 
 from .common import (
-    Request, Response, Site, cacheable, dmy, esc, hex_id, html_response, images_after, paginate,
+    Request, Response, Site, cacheable, dmy, esc, hex_id, html_response, images_after, page_links, paginate,
     redirect, rss_feed, strip_marks, summary, xml_response,
 )
 
@@ -179,11 +179,9 @@ class WordPressSite(Site):
             links = []
             if page > 1:
                 links.append(f'<a class="prev page-numbers" href="{href(page - 1)}">Trang trước</a>')
-            for n in range(1, pages + 1):
-                links.append(f'<span aria-current="page" class="page-numbers current">{n}</span>' if n == page
-                             else f'<a class="page-numbers" href="{href(n)}">{n}</a>')
-            if page < pages:
-                links.append(f'<a class="next page-numbers" href="{href(page + 1)}">Trang sau</a>')
+            links += page_links(page, pages, href, '<span aria-current="page" class="page-numbers current">{n}</span>',
+                                '<a class="page-numbers" href="{href}">{n}</a>',
+                                '<a class="next page-numbers" href="{href}">Trang sau</a>')
             nav = ('<div class="pagination-wrapper section-inner"><nav class="navigation pagination" aria-label="Bài viết">'
                    '<h2 class="screen-reader-text">Điều hướng bài viết</h2><div class="nav-links">' + "".join(links) + "</div></nav></div>")
         header = (f'<header class="archive-header has-text-align-center"><h1 class="archive-title">{esc(title)}</h1></header>'
