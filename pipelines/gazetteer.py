@@ -169,6 +169,16 @@ def is_place_name(name: str) -> bool:
     return bool(name) and _key(name) in _place_keys()
 
 
+def is_district_name(name: str) -> bool:
+    """A pre-2025 district is called this ("Hải Lăng", "Phan Rang - Tháp Chàm")."""
+    return bool(name) and _key(name) in _by_district()
+
+
+def is_province_name(name: str) -> bool:
+    """A province is called this, before or after 2025."""
+    return bool(name) and fold(short_name(name)) in province_names()
+
+
 def _type_word(name: str) -> str:
     m = _TYPE_WORDS.match(name.strip())
     return m.group(1).lower() if m else ""

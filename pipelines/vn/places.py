@@ -164,10 +164,24 @@ def district_mentions(text: str, people: tuple[str, ...] | None = None):
         name = _without_person(got[0], people) if got else ""
         if not name or NUMBER_NAME.fullmatch(name) or name.split()[0] in _NOT_DISTRICT:
             continue
-        kind = _DISTRICT_KINDS.get(fold(" ".join(m.group("kind").split())), m.group("kind").lower())
+        written = fold(" ".join(m.group("kind").split()))
+        kind = _DISTRICT_KINDS.get(written, m.group("kind").lower())
         if kind == "thành phố" and _is_central_city(name):
             continue  # "thành phố Hải Phòng" is a province (province_mentions)
+        if written in _KNOWN_ONLY["district_types"] and not _known(name, "district"):
+            continue  # "H. Hải Lăng" is a district; "H. Minh Thư" a photographer
         yield m.start(), f"{kind} {name}"
+
+
+# Abbreviated type words ("H.", "T.") count only before a name the gazetteer knows for that type.
+_KNOWN_ONLY = {section: {fold(w) for entry in entries(section) if entry.get("only") == "known" for w in entry["words"]}
+               for section in ("district_types", "province_types")}
+
+
+def _known(name: str, kind: str) -> bool:
+    from pipelines.gazetteer import is_district_name, is_province_name
+
+    return is_district_name(name) if kind == "district" else is_province_name(name)
 
 
 def _is_central_city(name: str) -> bool:
@@ -194,6 +208,9 @@ def province_mentions(text: str, people: tuple[str, ...] | None = None):
         name = _without_person(got[0], people) if got else ""
         if not name or NUMBER_NAME.fullmatch(name):
             continue
-        if fold(" ".join(m.group("kind").split())) in _CITY_WORDS and not _is_central_city(name):
+        written = fold(" ".join(m.group("kind").split()))
+        if written in _CITY_WORDS and not _is_central_city(name):
             continue  # "thành phố Sơn La": a district
+        if written in _KNOWN_ONLY["province_types"] and not _known(name, "province"):
+            continue
         yield m.start(), name
