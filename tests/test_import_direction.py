@@ -43,8 +43,9 @@ SCRAPERS_ARCHIVE_ADAPTERS = {
 
 # (d) The product modules that may import the simulator, and why.
 PORTALSIM_IMPORTERS = {
-    "archive.cli": "`thanthien demo` and `thanthien sim` start the simulator (portalsim.server.Simulator); the "
-                   "commands that crawl, list or re-read its portals add them to the registry (portalsim/portals.toml)",
+    "archive.cli.publishing": "`thanthien demo` and `thanthien sim` start the simulator (portalsim.server.Simulator)",
+    "archive.cli.base": "the commands that crawl, list or re-read the simulator's portals add them to the registry "
+                        "(portalsim/portals.toml)",
     "scrapers.contracts": "`scrapy check portal` runs against the simulator: @portal names its portals (portalsim/portals.toml)",
 }
 
