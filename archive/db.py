@@ -12,7 +12,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from archive import permalink
+from archive import launch_events, permalink
 from pipelines import record_schema
 from pipelines.text import fold
 
@@ -150,7 +150,9 @@ def _create_tables(db: sqlite_utils.Database) -> None:
         db.execute(
             "CREATE VIRTUAL TABLE articles_fts USING fts5(title, body_text, tokenize='unicode61 remove_diacritics 2')"
         )
-    # Views for the Datasette publication (facets by year and month, the map); recreated when their SQL changes.
+    # The publication's launches: a table kept by triggers (archive/launch_events.py), no longer a view.
+    launch_events.ensure(db)
+    # Views for the Datasette publication (facets by year and month); recreated when their SQL changes.
     for name, sql in VIEWS.items():
         found = db.execute("select sql from sqlite_master where type = 'view' and name = ?", [name]).fetchone()
         if found and not found[0].endswith(f" as {sql}"):
@@ -173,18 +175,6 @@ def _schema_columns(db: sqlite_utils.Database, table: str) -> None:
 
 
 VIEWS = {
-    # `thanthien export launches` is this view (archive/export.py; --copies: the same SQL without
-    # its last line, the canonical filter).
-    "launch_events": (
-        "select launches.id, launches.unit, launches.unit_type, launches.district, launches.province, launches.event_date,"
-        " substr(launches.event_date, 1, 4) as year, substr(launches.event_date, 1, 7) as month, launches.board_size,"
-        " launches.unit_code, launches.new_unit, launches.latitude, launches.longitude, articles.portal,"
-        " coalesce(portals.simulated, 0) as simulated,"
-        " articles.title, articles.published_date, articles.url, launches.article_id, articles.article_key,"
-        " '/-/article/' || articles.article_key as permalink"
-        " from launches join articles on articles.id = launches.article_id"
-        " left join portals on portals.name = articles.portal"
-        " where coalesce(articles.is_canonical, 1) = 1"),
     # Launch counts count stories: a report republished by three portals is one launch. The
     # `launches` table keeps every copy's rows; this view keeps the story's canonical copy only.
     "story_launches": (

@@ -1,7 +1,7 @@
 """Exports: the archive's tables as CSV (UTF-8 with BOM for Excel), JSON or JSON lines.
 
-`launches` is the `launch_events` view (archive/db.py VIEWS), the same rows and columns as
-Datasette's `/thanthien/launch_events.csv`; `--copies` is that view's SQL without its canonical
+`launches` is the `launch_events` table (archive/launch_events.py), the same rows and columns as
+Datasette's `/thanthien/launch_events.csv`; `--copies` is that table's query without its canonical
 filter (every portal's copy of a republished report). Column order is fixed per table (documented
 in the README) so that spreadsheets and scripts that read an export keep working; new columns are
 added at the end.
@@ -19,12 +19,10 @@ from datetime import date
 
 import sqlite_utils
 
-from archive.db import VIEWS
+from archive.launch_events import SELECT as LAUNCH_EVENTS_SELECT
 from pipelines import record_schema
 from pipelines.text import fold
 
-# The last clause of the launch_events view: each story's canonical copy only.
-CANONICAL_FILTER = " where coalesce(articles.is_canonical, 1) = 1"
 ORDER = {"launches": "order by event_date, id"}
 
 # Every export says, per row, whether it comes from the bundled simulator (fictional people): as
@@ -76,11 +74,8 @@ class ExportError(ValueError):
 
 
 def launch_copies_sql() -> str:
-    """The launch_events view's SQL without its canonical filter: every copy, the same columns."""
-    view = VIEWS["launch_events"]
-    if not view.endswith(CANONICAL_FILTER):
-        raise RuntimeError("the launch_events view no longer ends with its canonical filter; update archive/export.py")
-    return f"select * from ({view[:-len(CANONICAL_FILTER)]}) {{where}} " + ORDER["launches"]
+    """The launch_events query without its canonical filter: every copy, the same columns."""
+    return f"select * from ({LAUNCH_EVENTS_SELECT}) {{where}} " + ORDER["launches"]
 
 
 # --- natural input ---------------------------------------------------------------------------------

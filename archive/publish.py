@@ -111,7 +111,8 @@ def datasette_command(db_path: Path, *, host: str = "127.0.0.1", port: int = 800
 
 
 def ensure_views(db_path: Path) -> None:
-    """An archive built before the publication's views (archive/db.py VIEWS) gets them before serving.
+    """An archive built before the publication's views (archive/db.py VIEWS) or its launch_events
+    table (archive/launch_events.py) gets them before serving.
 
     Only when one is missing; a read-only archive is served as it is (its view pages are then absent)."""
     import sqlite3
@@ -122,9 +123,10 @@ def ensure_views(db_path: Path) -> None:
         conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
         try:
             present = {row[0] for row in conn.execute("select name from sqlite_master where type = 'view'")}
+            tables = {row[0] for row in conn.execute("select name from sqlite_master where type = 'table'")}
         finally:
             conn.close()
-        if set(archive_db.VIEWS) <= present:
+        if set(archive_db.VIEWS) <= present and "launch_events" in tables:
             return
         archive_db.open_db(db_path, create=False).close()
     except (sqlite3.Error, OSError, archive_db.SchemaError):

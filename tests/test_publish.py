@@ -24,6 +24,7 @@ import sqlite_utils
 from archive import db as archive_db
 from archive.datasette.plugin import MARK_CLOSE, MARK_OPEN, escape_fts_folded, matches_all, snippet
 from archive.datasette.render import marked_html
+from archive.launch_events import LAUNCH_EVENTS_SQL
 from archive.publish import SERVE_SETTINGS, ensure_views, load_metadata
 from pipelines.text import fold
 
@@ -175,12 +176,14 @@ def test_views_are_created_and_recreated(tmp_path):
     db_path = tmp_path / "old.db"
     archive_db.open_db(db_path).close()
     with contextlib.closing(sqlite3.connect(db_path)) as conn:  # an archive from before the views
-        conn.execute("drop view launch_events")
+        conn.execute("drop table launch_events")  # (and from when launch_events was a view)
+        conn.execute(f"create view launch_events as {LAUNCH_EVENTS_SQL}")
         conn.execute("drop view article_list")
         conn.commit()
     ensure_views(db_path)  # what `thanthien serve` does first
     with contextlib.closing(sqlite3.connect(db_path)) as conn:
         assert conn.execute("select count(*) from launch_events").fetchone() == (0,)
+        assert conn.execute("select type from sqlite_master where name = 'launch_events'").fetchone() == ("table",)
         conn.execute("drop view article_list")
         conn.execute("create view article_list as select 1 as outdated")
         conn.commit()

@@ -63,7 +63,7 @@ def extract(files, url, portal_name, jsonl):
 def export(table_arg, table, fmt, no_bom, province, district, portal, since, until, launch_only, copies, output, db_path):
     """Export launches, articles, officials or stories (copies of one report) as CSV / JSON.
 
-    `launches` is the launch_events view, the same rows and columns as Datasette's
+    `launches` is the launch_events table, the same rows and columns as Datasette's
     /thanthien/launch_events.csv."""
     from archive.export import ExportError, empty_hint, export_rows, write_csv, write_json
 
