@@ -21,6 +21,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from archive import db as archive_db
+from archive import runs
 from archive.lock import hold_writer
 from archive.stories import StoryAssigner
 from scrapers import settings as default_settings
@@ -80,7 +81,7 @@ def run_crawl(targets: list[dict], db_path: Path, *, overrides: dict | None = No
     log_dir = Path(overrides.get("THANTHIEN_ARCHIVE_DIR") or Path(db_path).parent) / "logs"
     if not overrides.get("LOG_FILE"):
         log_dir.mkdir(parents=True, exist_ok=True)  # before the run is booked: a folder we cannot write stops here
-    run_id = archive_db.start_run(db, [t.get("portal") or t.get("start_url") for t in targets])
+    run_id = runs.start_run(db, [t.get("portal") or t.get("start_url") for t in targets])
     # one story index for every crawler of the run: each portal's StorePipeline writes through its
     # own connection, and a copy on another portal must find the first one (StoryPipeline)
     stories = StoryAssigner(db)
@@ -132,14 +133,14 @@ def run_crawl(targets: list[dict], db_path: Path, *, overrides: dict | None = No
         status = "failed"  # a write failed (scrapers/storage.py): the crawl stopped there
     summary.status = status
     try:
-        archive_db.finish_run(db, run_id, status=status, **summary.totals)
+        runs.finish_run(db, run_id, status=status, **summary.totals)
         if summary.storage_failure:
             booked = json.loads(db.execute("select error_summary from crawl_runs where id = ?", [run_id]).fetchone()[0]
                                 or "{}")
             with db.conn:
                 db["crawl_runs"].update(run_id, {"error_summary": json.dumps(
                     {**booked, "storage_failed": summary.storage_failure}, ensure_ascii=False)})
-        summary.events = archive_db.event_counts(db, run_id)
+        summary.events = runs.event_counts(db, run_id)
         for name in summary.per_portal:
             summary.per_portal[name]["errors"] = db.execute(
                 "select count(*) from crawl_events where crawl_run_id = ? and portal = ? and final = 1", [run_id, name]

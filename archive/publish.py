@@ -111,13 +111,14 @@ def datasette_command(db_path: Path, *, host: str = "127.0.0.1", port: int = 800
 
 
 def ensure_views(db_path: Path) -> None:
-    """An archive built before the publication's views (archive/db.py VIEWS) or its launch_events
+    """An archive built before the publication's views (archive/tables.py VIEWS) or its launch_events
     table (archive/launch_events.py) gets them before serving.
 
     Only when one is missing; a read-only archive is served as it is (its view pages are then absent)."""
     import sqlite3
 
     from archive import db as archive_db
+    from archive.tables import VIEWS
 
     try:
         conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
@@ -126,7 +127,7 @@ def ensure_views(db_path: Path) -> None:
             tables = {row[0] for row in conn.execute("select name from sqlite_master where type = 'table'")}
         finally:
             conn.close()
-        if set(archive_db.VIEWS) <= present and "launch_events" in tables:
+        if set(VIEWS) <= present and "launch_events" in tables:
             return
         archive_db.open_db(db_path, create=False).close()
     except (sqlite3.Error, OSError, archive_db.SchemaError):

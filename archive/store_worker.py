@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from archive import db as archive_db
+from archive import runs
 from archive.lock import hold_writer, release_writer
 from archive.stories import StoryAssigner
 from archive.warc import DEFAULT_MAX_BYTES, WarcStore, read_record, repair_file
@@ -82,12 +83,12 @@ class Store:
         hold_writer(self.db_path)  # the one writer of this archive, until the process ends
         self.db = archive_db.open_db(self.db_path)
         self.stories = StoryAssigner(self.db)  # the archive's story index, for every record this store writes
-        archive_db.interrupted_runs(self.db)
+        runs.interrupted_runs(self.db)
         for (run_id,) in self.db.execute("select id from crawl_runs where status = 'interrupted'"):
             for path in (self.archive_dir / "warc").glob(f"*-run{run_id}-*.warc.gz"):
                 if repair_file(path):
                     logger.warning("repaired %s: cut back to its last complete record", path.name)
-        self.summary = StoreSummary(run_id=archive_db.start_run(self.db, []), db_path=self.db_path)
+        self.summary = StoreSummary(run_id=runs.start_run(self.db, []), db_path=self.db_path)
         # a message a killed store was storing goes back to be taken first
         self.recovering = False
         while self.redis.lmove(self.processing, self.items, "RIGHT", "RIGHT"):
@@ -131,7 +132,7 @@ class Store:
         try:
             with self.db.conn:
                 self.db["crawl_runs"].update(self.summary.run_id, {"portals": ",".join(self.summary.portals)})
-            archive_db.finish_run(self.db, self.summary.run_id, status=self.summary.status, **self.summary.counts())
+            runs.finish_run(self.db, self.summary.run_id, status=self.summary.status, **self.summary.counts())
             self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # `thanthien serve` opens it immutable
         finally:
             self.db.close()
@@ -176,7 +177,7 @@ class Store:
                 self.summary.pages_dropped += 1
                 if event["kind"] == "not_modified":
                     continue
-            archive_db.record_event(self.db, run_id, portal, event["url"], event["kind"], event.get("status"),
+            runs.record_event(self.db, run_id, portal, event["url"], event["kind"], event.get("status"),
                                     bool(event.get("final")), event.get("detail") or "")
         self.summary.messages += 1
         self.recovering = False

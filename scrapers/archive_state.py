@@ -13,6 +13,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from archive import db as archive_db
+from archive import runs
 from archive.warc import read_record
 
 logger = logging.getLogger(__name__)
@@ -58,8 +59,8 @@ class ArchiveState:
         if db is None:
             return state
         try:
-            archive_db.interrupted_runs(db)
-            state.resume = portal.name in archive_db.unfinished_portals(db)
+            runs.interrupted_runs(db)
+            state.resume = portal.name in runs.unfinished_portals(db)
             prefix = portal.base_url.lower().removeprefix("https://").removeprefix("http://").removeprefix("www.")
             like = f"%{prefix.split('/')[0]}%"
             # rows recovered from the Wayback Machine are not "known": a live crawl replaces them once

@@ -4,6 +4,7 @@ from __future__ import annotations
 from scrapers.signals import SignalExtension
 
 from archive import db as archive_db
+from archive import runs
 
 
 def run_counts(stats: dict) -> dict:
@@ -41,7 +42,7 @@ class CrawlRunRecorder(SignalExtension):
         if self.db is None:
             return
         portal = getattr(getattr(self.crawler.spider, "portal", None), "name", None)
-        archive_db.record_event(self.db, self.run_id, portal, url, kind, status, final, detail)
+        runs.record_event(self.db, self.run_id, portal, url, kind, status, final, detail)
         # the same counts as the run's crawl_events rows, for the progress display (archive/crawl.py)
         self.crawler.stats.inc_value("thanthien/faults")
         if final:
@@ -53,7 +54,7 @@ class CrawlRunRecorder(SignalExtension):
             self.run_id = int(self.external_run)
         else:
             portal = getattr(spider, "portal", None)
-            self.run_id = archive_db.start_run(self.db, [portal.name] if portal else [spider.name])
+            self.run_id = runs.start_run(self.db, [portal.name] if portal else [spider.name])
         spider.crawl_run_id = self.run_id
 
     def spider_closed(self, spider, reason):
@@ -61,7 +62,7 @@ class CrawlRunRecorder(SignalExtension):
         if not self.external_run:  # else the CLI that made the run row sums every crawler's stats into it
             counts = run_counts(self.crawler.stats.get_stats())
             counts.pop("ok_responses")
-            archive_db.finish_run(db, self.run_id, status="finished" if reason == "finished" else reason, **counts)
+            runs.finish_run(db, self.run_id, status="finished" if reason == "finished" else reason, **counts)
         db.close()
 
 
@@ -86,7 +87,7 @@ class WarcRecorder(SignalExtension):
 
         self.db = archive_db.open_db(self.db_path)
         # Files of runs that were killed may end in half a record: cut them back before going on.
-        archive_db.interrupted_runs(self.db)
+        runs.interrupted_runs(self.db)
         for (run_id,) in self.db.execute("select id from crawl_runs where status = 'interrupted'"):
             for path in (self.archive_dir / "warc").glob(f"*-run{run_id}-*.warc.gz"):
                 if repair_file(path):
