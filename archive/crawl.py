@@ -76,6 +76,32 @@ def run_crawl(targets: list[dict], db_path: Path, *, overrides: dict | None = No
     the per-portal progress on stderr while crawling (not with `verbose`: the log is the progress).
     """
     overrides = dict(overrides or {})
+    run_id, log_path, stories = _book_run(targets, db_path, overrides)
+    settings = project_settings(db_path, {**overrides, "THANTHIEN_RUN_ID": run_id, "LOG_FILE": str(log_path),
+                                          "THANTHIEN_STORIES": stories}, simulated)
+    started = time.monotonic()
+    crawlers, status = _crawl(targets, settings, run_id, log_path, verbose=verbose, progress=progress)
+    summary = CrawlSummary(run_id=run_id, db_path=Path(db_path), seconds=time.monotonic() - started, log_path=log_path)
+    for name, crawler in crawlers:
+        stats = crawler.stats.get_stats() if crawler.stats else {}
+        summary.per_portal[name] = {**run_counts(stats), "launch_reports": stats.get("thanthien/launch_reports", 0),
+                                    "logged_errors": stats.get("log_count/ERROR", 0),
+                                    "finish_reason": stats.get("finish_reason")}
+    summary.unreachable = [name for name, counts in summary.per_portal.items() if not counts.get("ok_responses")]
+    if status == "finished" and summary.unreachable:
+        status = "unreachable"
+    failures = [c.stats.get_value("thanthien/storage_failed") for _, c in crawlers if c.stats]
+    summary.storage_failure = next(filter(None, failures), None)
+    if summary.storage_failure:
+        status = "failed"  # a write failed (scrapers/storage.py): the crawl stopped there
+    summary.status = status
+    _book_finish(db_path, run_id, summary)
+    return summary
+
+
+def _book_run(targets: list[dict], db_path: Path, overrides: dict):
+    """The run's row, this process as the archive's one writer, the log's path and the run's story
+    index; (run id, log path, stories)."""
     db = archive_db.open_db(db_path)
     hold_writer(db_path)  # before the run is booked: a second crawl of this archive stops here
     log_dir = Path(overrides.get("THANTHIEN_ARCHIVE_DIR") or Path(db_path).parent) / "logs"
@@ -86,14 +112,15 @@ def run_crawl(targets: list[dict], db_path: Path, *, overrides: dict | None = No
     # own connection, and a copy on another portal must find the first one (StoryPipeline)
     stories = StoryAssigner(db)
     db.close()
-    log_path = Path(overrides.get("LOG_FILE") or log_dir / f"crawl-{run_id}.log")
-    settings = project_settings(db_path, {**overrides, "THANTHIEN_RUN_ID": run_id, "LOG_FILE": str(log_path),
-                                          "THANTHIEN_STORIES": stories}, simulated)
+    return run_id, Path(overrides.get("LOG_FILE") or log_dir / f"crawl-{run_id}.log"), stories
+
+
+def _crawl(targets: list[dict], settings, run_id: int, log_path: Path, *, verbose: bool, progress: bool):
+    """One crawler per target in one CrawlerProcess, with the progress display; (crawlers, status)."""
     process = CrawlerProcess(settings)  # configures logging: Scrapy's root handler writes LOG_FILE
     if verbose:
         _log_to_terminal_too(settings)
     crawlers = []
-    started = time.monotonic()
     for target in targets:
         crawler = process.create_crawler("portal")
         crawlers.append((target.get("portal") or target.get("start_url"), crawler))
@@ -117,23 +144,14 @@ def run_crawl(targets: list[dict], db_path: Path, *, overrides: dict | None = No
             display.stop()
     if notice.received:
         status = "interrupted"  # Ctrl-C (Scrapy's graceful shutdown): the next run walks every listing again
-    summary = CrawlSummary(run_id=run_id, db_path=Path(db_path), seconds=time.monotonic() - started, log_path=log_path)
-    for name, crawler in crawlers:
-        stats = crawler.stats.get_stats() if crawler.stats else {}
-        summary.per_portal[name] = {**run_counts(stats), "launch_reports": stats.get("thanthien/launch_reports", 0),
-                                    "logged_errors": stats.get("log_count/ERROR", 0),
-                                    "finish_reason": stats.get("finish_reason")}
+    return crawlers, status
+
+
+def _book_finish(db_path: Path, run_id: int, summary: CrawlSummary) -> None:
+    """The run's row finished with its counts and faults; the WAL folded into the file."""
     db = archive_db.open_db(db_path)
-    summary.unreachable = [name for name, counts in summary.per_portal.items() if not counts.get("ok_responses")]
-    if status == "finished" and summary.unreachable:
-        status = "unreachable"
-    failures = [c.stats.get_value("thanthien/storage_failed") for _, c in crawlers if c.stats]
-    summary.storage_failure = next(filter(None, failures), None)
-    if summary.storage_failure:
-        status = "failed"  # a write failed (scrapers/storage.py): the crawl stopped there
-    summary.status = status
     try:
-        runs.finish_run(db, run_id, status=status, **summary.totals)
+        runs.finish_run(db, run_id, status=summary.status, **summary.totals)
         if summary.storage_failure:
             booked = json.loads(db.execute("select error_summary from crawl_runs where id = ?", [run_id]).fetchone()[0]
                                 or "{}")
@@ -153,7 +171,6 @@ def run_crawl(targets: list[dict], db_path: Path, *, overrides: dict | None = No
         # the disk is still full: the run stays booked "running" and is seen as interrupted next time
     finally:
         db.close()
-    return summary
 
 
 def _log_to_terminal_too(settings) -> None:

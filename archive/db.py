@@ -105,19 +105,22 @@ def upsert_record(db: sqlite_utils.Database, record: dict, *, seen_at: str | Non
             else:
                 db["articles"].update(article_id, row)
         if status != "unchanged":
-            _write_event(db, article_id, record)
-            db.execute("delete from articles_fts where rowid = ?", [article_id])
-            db.execute(
-                "insert into articles_fts (rowid, title, body_text) values (?, ?, ?)",
-                [article_id, fold(record["title"] or ""), fold(record["body_text"] or "")],
-            )
-            if stories is None:  # a one-off writer: the archive's index, loaded for this store
-                from archive.stories import StoryAssigner
-
-                stories = StoryAssigner(db)
-            stories.assign(db, article_id, record["body_text"] or "", analysis=story_analysis)
-            stories.save(db)  # commits the article, its story and its index entry together
+            _write_rows(db, article_id, record, stories, story_analysis)
     return article_id, status
+
+
+def _write_rows(db: sqlite_utils.Database, article_id: int, record: dict, stories, story_analysis) -> None:
+    """An article's other rows, inside its transaction: event, search entry, story."""
+    _write_event(db, article_id, record)
+    db.execute("delete from articles_fts where rowid = ?", [article_id])
+    db.execute("insert into articles_fts (rowid, title, body_text) values (?, ?, ?)",
+               [article_id, fold(record["title"] or ""), fold(record["body_text"] or "")])
+    if stories is None:  # a one-off writer: the archive's index, loaded for this store
+        from archive.stories import StoryAssigner
+
+        stories = StoryAssigner(db)
+    stories.assign(db, article_id, record["body_text"] or "", analysis=story_analysis)
+    stories.save(db)  # commits the article, its story and its index entry together
 
 
 def _is_whole(db: sqlite_utils.Database, article_id: int, record: dict) -> bool:

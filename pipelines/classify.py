@@ -297,6 +297,21 @@ def _sigmoid(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-x))
 
 
+def _evidence_by_place(segs, about_model: bool):
+    """(kinds of launch phrase, best launch weight, its reason) for each place of the article."""
+    kinds_by_place: dict[str, set[str]] = {}
+    reason_by_place: dict[str, str] = {}
+    launch_by_place: dict[str, float] = {}
+    for place, text in segs:
+        weight, reason, kinds = _launch_evidence(place, text, about_model)
+        kinds_by_place.setdefault(place, set()).update(kinds)
+        # One piece of evidence per place: a body repeating "ra mắt" ten times is not ten times surer.
+        if weight > launch_by_place.get(place, 0.0):
+            launch_by_place[place] = weight
+            reason_by_place[place] = reason
+    return kinds_by_place, launch_by_place, reason_by_place
+
+
 def classify(title: str, body_text: str) -> Classification:
     title, body_text = title or "", body_text or ""
     all_text = norm(title + "\n" + body_text)
@@ -308,16 +323,7 @@ def classify(title: str, body_text: str) -> Classification:
     top = norm(" ".join(text for place, text in segs if place in ("title", "lead")))
     about_model = bool(MODEL_RE.search(top))
     score, reasons = BIAS, [f"bias {BIAS:+.1f}"]
-    kinds_by_place: dict[str, set[str]] = {}
-    reason_by_place: dict[str, str] = {}
-    launch_by_place: dict[str, float] = {}
-    for place, text in segs:
-        weight, reason, kinds = _launch_evidence(place, text, about_model)
-        kinds_by_place.setdefault(place, set()).update(kinds)
-        # One piece of evidence per place: a body repeating "ra mắt" ten times is not ten times surer.
-        if weight > launch_by_place.get(place, 0.0):
-            launch_by_place[place] = weight
-            reason_by_place[place] = reason
+    kinds_by_place, launch_by_place, reason_by_place = _evidence_by_place(segs, about_model)
     for place in ("title", "lead", "early", "rest"):
         if launch_by_place.get(place):
             score += launch_by_place[place]

@@ -86,29 +86,8 @@ def portals_check(provinces, portal_names, base_urls, resolves, simulated, inter
     import threading
 
     from scrapers import portalcheck, settings as crawl_settings
-    from scrapers.registry import in_province
 
-    add_simulator_portals()  # a simulator's portal is checked when named, with its --base-url
-    try:
-        chosen = [get_portal(n) for n in portal_names]
-    except RegistryError as exc:
-        raise CliError(str(exc)) from None
-    for province in provinces:
-        found = [p for p in in_province(province) if not p.simulated]
-        if not found:
-            raise CliError(f"no registry portal in province {province!r} (see `thanthien portals`)")
-        chosen += found
-    if not portal_names and not provinces:
-        chosen = [p for p in default_registry().values() if not p.simulated]
-    chosen = list({p.name: p for p in chosen}.values())
-    mapping = parse_base_urls(base_urls)
-    unknown = set(mapping) - {p.name for p in chosen}
-    if unknown:
-        raise CliError(f"--base-url names portals not being checked: {', '.join(sorted(unknown))}")
-    targets = [p.with_base_url(mapping[p.name]) if p.name in mapping else p for p in chosen]
-    for portal in targets:
-        if portal.simulated and portal.name not in mapping:
-            raise CliError(f"{portal.name} is served by the simulator: give --base-url {portal.name}=URL")
+    chosen, targets = _portals_to_check(portal_names, provinces, base_urls)
     try:
         resolve = portalcheck.parse_resolve(resolves)
     except ValueError as exc:
@@ -141,6 +120,39 @@ def portals_check(provinces, portal_names, base_urls, resolves, simulated, inter
     counts = {s: sum(r.status == s for r in results) for s in portalcheck.STATUSES}
     click.echo(f"checked {len(results)} portals in {time.monotonic() - started:.1f}s: "
                + ", ".join(f"{s} {n}" for s, n in counts.items()) + f" → {db_path} (portal_checks)", err=True)
+    _check_hints(results)
+
+
+def _portals_to_check(portal_names, provinces, base_urls):
+    """(the registry entries chosen, the same as they are checked: each from its --base-url if given)."""
+    from scrapers.registry import in_province
+
+    add_simulator_portals()  # a simulator's portal is checked when named, with its --base-url
+    try:
+        chosen = [get_portal(n) for n in portal_names]
+    except RegistryError as exc:
+        raise CliError(str(exc)) from None
+    for province in provinces:
+        found = [p for p in in_province(province) if not p.simulated]
+        if not found:
+            raise CliError(f"no registry portal in province {province!r} (see `thanthien portals`)")
+        chosen += found
+    if not portal_names and not provinces:
+        chosen = [p for p in default_registry().values() if not p.simulated]
+    chosen = list({p.name: p for p in chosen}.values())
+    mapping = parse_base_urls(base_urls)
+    unknown = set(mapping) - {p.name for p in chosen}
+    if unknown:
+        raise CliError(f"--base-url names portals not being checked: {', '.join(sorted(unknown))}")
+    targets = [p.with_base_url(mapping[p.name]) if p.name in mapping else p for p in chosen]
+    for portal in targets:
+        if portal.simulated and portal.name not in mapping:
+            raise CliError(f"{portal.name} is served by the simulator: give --base-url {portal.name}=URL")
+    return chosen, targets
+
+
+def _check_hints(results) -> None:
+    """What to do next, on stderr: a platform that changed, a closed portal's Wayback copy."""
     for result in results:
         if result.platform_changed:
             click.echo(f"note: {result.portal}: {result.detail}; fix its registry entry once a page confirms it", err=True)

@@ -109,18 +109,22 @@ _OTHER_LABEL = re.compile(r"^(?:chuyên mục|danh mục|lượt xem|lượt đ�
                           r"|[\d.,]+\s*(?:lượt|views?|bình luận))\b", re.I)
 
 
-def split_byline(lines: list[str]) -> tuple[str | None, str | None]:
-    """(author, source) from byline lines. A person is the author; a unit is the source; "Name
-    (Unit)" and "Name - Unit" are both; CMS accounts and "PV" are nobody."""
-    author = source = None
+def _byline_parts(lines: list[str]) -> list[tuple[str, bool]]:
+    """The credits of byline lines, each with whether it continues the line before it."""
     # a meta line holds several fields: "Tác giả: Thanh Tâm / 29/03/2023 / Chuyên mục: Tin hoạt động"
     lines = [part for line in lines for part in _META_SEPARATOR.split(line)
              if part.strip() and not _OTHER_LABEL.match(part.strip())]
     # a meta line's date is no name: "Đăng vào 11 Tháng Ba, 2024bởi admin" → "bởi admin"
     lines = [strip_dates(line) if parse_page_date(line) else line for line in lines]
     # one credit line, two credits: "Tin: Thu Hằng - Ảnh: Văn Toàn" names both people of the byline
-    split = [(part, i > 0) for line in lines for i, part in enumerate(_INNER_CREDIT.split(line)) if part.strip()]
-    for line, continued in split:
+    return [(part, i > 0) for line in lines for i, part in enumerate(_INNER_CREDIT.split(line)) if part.strip()]
+
+
+def split_byline(lines: list[str]) -> tuple[str | None, str | None]:
+    """(author, source) from byline lines. A person is the author; a unit is the source; "Name
+    (Unit)" and "Name - Unit" are both; CMS accounts and "PV" are nobody."""
+    author = source = None
+    for line, continued in _byline_parts(lines):
         if continued and author and AUTHOR_PREFIX.match(line.strip()):
             person = line.strip()[AUTHOR_PREFIX.match(line.strip()).end():].strip(" .")
             if is_name(person) and not is_account_name(person) and person not in author:
