@@ -103,10 +103,29 @@ _NAMES_UNIT = re.compile(r"^(.+?)\s*\(([^()]+)\)$")
 _META_SEPARATOR = re.compile(r"\s+[/|·•]\s+|\s*[|·•]\s*")
 # a second credit label inside a credit line ("Tin: X - Ảnh: Y", "Bài: X; ảnh: Y")
 # (a dash between spaces or a semicolon: "Tin, ảnh: X" is one credit of two words)
-_INNER_CREDIT = re.compile(rf"(?:\s+[-–]\s+|\s*;\s*)(?=(?:{_CREDIT_WORDS})\s*:)", re.I)
+_INNER_CREDIT = re.compile(rf"(?:\s+[-–]\s+|\s*;\s*)(?=(?:{_CREDIT_WORDS})\s*:)"
+                           # and a source label run into the line ("Tin: Hà Trang Nguồn: Văn phòng …")
+                           rf"|\s+(?=(?:{alternation('source_labels')})\s*:)", re.I)
 # fields of a meta line that credit nobody
 _OTHER_LABEL = re.compile(r"^(?:chuyên mục|danh mục|lượt xem|lượt đọc|cập nhật|ngày đăng|cỡ chữ|in bài|chia sẻ"
                           r"|[\d.,]+\s*(?:lượt|views?|bình luận))\b", re.I)
+
+
+def _name_before_label(text: str) -> str:
+    """"Nông Thu Huyền Tin hoạt động": a credited name run into the next field of a meta line (the
+    category's link) ends before a capital that opens lower-case words; a unit is left whole."""
+    parts = text.split()
+    if UNIT_WORDS.search(text):
+        return text
+    for i in range(2, len(parts) - 1):
+        if (parts[i][:1].isupper() and parts[i + 1][:1].islower() and parts[i + 1] not in _JOINING
+                and parts[i - 1] not in _MIDDLE_NAMES and is_name(" ".join(parts[:i]))):
+            return " ".join(parts[:i])
+    return text
+
+
+_JOINING = {"và", "cùng", "với"}   # "Lường Thị Hà và Cầm Văn Dũng": two people, not a name and a label
+_MIDDLE_NAMES = {"Thị", "Văn"}     # never the last syllable of a name
 
 
 def _byline_parts(lines: list[str]) -> list[tuple[str, bool]]:
@@ -141,7 +160,7 @@ def split_byline(lines: list[str]) -> tuple[str | None, str | None]:
             continue
         prefixed = AUTHOR_PREFIX.match(line)
         if prefixed:
-            line = line[prefixed.end():].strip(" .")
+            line = _name_before_label(line[prefixed.end():].strip(" ."))
         if not line or is_account_name(line):
             continue
         names = several_names(line)

@@ -14,7 +14,8 @@ from pipelines.vn.letters import LO
 from pipelines.vn.vocabulary import entries
 
 # the number in digits, or in words inside quotes («năm biết», “ba không”; as written)
-_NUMBER_WORDS = "một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười"
+_NUMBER_WORDS = "|".join(f"[{w[0].upper()}{w[0]}]{w[1:]}" for w in ("một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám",
+                                                                     "chín", "mười"))  # “Năm biết” too
 _PHRASE = (rf"(?:\d{{1,2}}|(?:{_NUMBER_WORDS})(?![\wÀ-ỹ])(?!\s+(?:mới|nay|qua|học|sau|trước|tới)(?![\wÀ-ỹ])))"
            rf"\s+{LO}+(?:\s+{LO}+){{0,3}}")  # "năm" of a year ("năm mới", "năm nay") is no number
 # every pair of quotes reporters use: “ ” " " « » ‘ ’ ' '
