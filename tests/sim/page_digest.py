@@ -29,7 +29,7 @@ from portalsim.server import ALL_PORTALS, load_articles  # noqa: E402
 from portalsim.wayback import WaybackSimulator, closed_portal_snapshots  # noqa: E402
 
 LINK_RE = re.compile(rb"""(?:href|src)\s*=\s*["']([^"'#]+)|<(?:loc|link)>\s*([^<\s]+)""", re.I)
-MAX_PAGES = 1500  # per portal: a fault plan's traps are endless
+MAX_PAGES = 300  # per portal, breadth first: every article is a few links from the home page; traps are endless
 
 
 def fetch(base: str, target: str) -> tuple[str, bytes]:
