@@ -72,13 +72,18 @@ class Block:
 _ICON_SRC = re.compile(r"(?:^|[/_-])(?:dot|bullet|icon|spacer|arrow|blank|pixel|li)\w*\.(?:gif|png|jpg)$", re.I)
 
 
-def is_icon(img) -> bool:
-    """A bullet, spacer or icon (≤ 20 px, or named so): layout, not a picture of the article."""
+def smaller_than(img, pixels: int) -> bool:
+    """The image's width or height attribute says it is under `pixels` ("16", "16px")."""
     for attr in ("width", "height"):
         value = (img.get(attr) or "").strip().rstrip("px")
-        if value.isdigit() and int(value) <= 20:
+        if value.isdigit() and int(value) < pixels:
             return True
-    return bool(_ICON_SRC.search(img.get("src") or ""))
+    return False
+
+
+def is_icon(img) -> bool:
+    """A bullet, spacer or icon (≤ 20 px, or named so): layout, not a picture of the article."""
+    return smaller_than(img, 21) or bool(_ICON_SRC.search(img.get("src") or ""))
 
 
 # --- blocks ---------------------------------------------------------------------------------------

@@ -39,7 +39,7 @@ import copy
 import json
 import re
 
-from .blocks import CAPTION_MAX, Block, body_blocks, document_order, tag_name
+from .blocks import CAPTION_MAX, Block, body_blocks, document_order, smaller_than, tag_name
 from .body import BOUNDARY_RE, byline_after, is_byline_line, walk_blocks
 from .headline import common_ancestor, find_headline, title_from_meta
 from .boxes import hidden_boxes, is_boilerplate_box
@@ -205,7 +205,7 @@ def _read_head(head: list[Block], title: str, dates: list) -> tuple[list[Block],
     lead, byline = [], []
     for i, b in enumerate(head):
         if b.kind == "image":
-            if not (b.byline_hint or _thumbnail(b.el)):
+            if not (b.byline_hint or smaller_than(b.el, 100)):  # an avatar or a thumbnail
                 lead.append(b)
             continue
         if b.text == title:
@@ -233,12 +233,6 @@ def _read_head(head: list[Block], title: str, dates: list) -> tuple[list[Block],
         elif sentence_like(text) and b.link_ratio < 0.3 and len(text) >= 50 and not _not_a_lead(b):
             lead.append(b)
     return lead, byline
-
-
-def _thumbnail(img) -> bool:
-    """An avatar or a thumbnail (under 100 px by its attributes): no picture of the article."""
-    sizes = [(img.get(attr) or "").strip().removesuffix("px") for attr in ("width", "height")]
-    return any(size.isdigit() and int(size) < 100 for size in sizes)
 
 
 def _not_a_lead(b: Block) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from pipelines.vn.dates import parse_page_date, strip_dates
+from pipelines.vn.letters import MIDDLE_NAMES
 from pipelines.vn.vocabulary import alternation, words
 
 # "Nguồn: X" always credits a unit; "Theo X" only when it stands alone ("(Theo Báo Thanh Hóa)",
@@ -119,13 +120,12 @@ def _name_before_label(text: str) -> str:
         return text
     for i in range(2, len(parts) - 1):
         if (parts[i][:1].isupper() and parts[i + 1][:1].islower() and parts[i + 1] not in _JOINING
-                and parts[i - 1] not in _MIDDLE_NAMES and is_name(" ".join(parts[:i]))):
+                and parts[i - 1] not in MIDDLE_NAMES and is_name(" ".join(parts[:i]))):
             return " ".join(parts[:i])
     return text
 
 
 _JOINING = {"và", "cùng", "với"}   # "Lường Thị Hà và Cầm Văn Dũng": two people, not a name and a label
-_MIDDLE_NAMES = {"Thị", "Văn"}     # never the last syllable of a name
 
 
 def _byline_parts(lines: list[str]) -> list[tuple[str, bool]]:

@@ -16,6 +16,10 @@ NOT_LETTER_BEFORE = r"(?<![\wÀ-ỹ])"
 NOT_LETTER_AFTER = r"(?![\wÀ-ỹ])"
 
 
+# The middle names of Kinh names: never a name's last syllable, and the one before them opens it.
+MIDDLE_NAMES = frozenset({"Văn", "Thị"})
+
+
 def is_syllable(word: str) -> bool:
     return bool(_SYL_RE.match(word))
 

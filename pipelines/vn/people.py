@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from pipelines.text import fold
-from pipelines.vn.letters import LO, UP, capitalised_run, is_syllable
+from pipelines.vn.letters import LO, MIDDLE_NAMES, UP, capitalised_run, is_syllable
 from pipelines.vn.vocabulary import alternation, word_list
 
 # How a person is introduced. "các đồng chí:" opens a list "A, chức vụ; B, chức vụ".
@@ -22,7 +22,6 @@ _TRIGGER = re.compile(rf"(?<![\wÀ-ỹ])(?P<list>[Cc]ác\s+)?(?:{alternation('ho
 _TITLE_FIRST = re.compile(rf"(?<![\wÀ-ỹ])(?:{alternation('office_heads')}) ")
 _SURNAMES = word_list("surnames.txt")
 # The middle names that mark a name's second syllable ("Lăng Thị Mai", "Vy Văn Đức").
-_MIDDLE_NAMES = {"Văn", "Thị"}
 # Capitalised words that begin a title, never a personal name.
 _TITLE_WORDS = {
     "Phó", "Bí", "Chủ", "Trưởng", "Ủy", "Uỷ", "Giám", "Chánh", "Tỉnh", "Huyện", "UBND", "HĐND",
@@ -175,7 +174,7 @@ def _titled_names(text: str):
         starts = range(max(tail, len(words) - 4), len(words) - 2)
         # the syllable before a middle name "Văn"/"Thị" opens the name ("xã Trung Hà Quan Văn Lợi");
         # else a family name or an Ê Đê "H'…"
-        start = next((i for i in starts if words[i + 1] in _MIDDLE_NAMES), None)
+        start = next((i for i in starts if words[i + 1] in MIDDLE_NAMES), None)
         if start is None:
             start = next((i for i in starts if words[i] in _SURNAMES or words[i].startswith("H'")), None)
         # a bare "Chủ tịch Hồ Chí Minh" is history, not an official present: an office names its

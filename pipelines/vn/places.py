@@ -168,20 +168,27 @@ def district_mentions(text: str, people: tuple[str, ...] | None = None):
         kind = _DISTRICT_KINDS.get(written, m.group("kind").lower())
         if kind == "thành phố" and _is_central_city(name):
             continue  # "thành phố Hải Phòng" is a province (province_mentions)
-        if written in _KNOWN_ONLY["district_types"] and not _known(name, "district"):
+        if not _allowed("district_types", written, name):
             continue  # "H. Hải Lăng" is a district; "H. Minh Thư" a photographer
         yield m.start(), f"{kind} {name}"
 
 
-# Abbreviated type words ("H.", "T.") count only before a name the gazetteer knows for that type.
-_KNOWN_ONLY = {section: {fold(w) for entry in entries(section) if entry.get("only") == "known" for w in entry["words"]}
-               for section in ("district_types", "province_types")}
+# Type words that count only before some names (vocabulary.toml `only`): "known", a name the
+# gazetteer knows for that type ("H. Hải Lăng", "T. Quảng Trị"); "central_cities", a city under the
+# central government ("thành phố Hải Phòng" is a province, "thành phố Sơn La" a district).
+_ONLY = {section: {fold(w): entry["only"] for entry in entries(section) if entry.get("only") for w in entry["words"]}
+         for section in ("district_types", "province_types")}
 
 
-def _known(name: str, kind: str) -> bool:
+def _allowed(section: str, written: str, name: str) -> bool:
     from pipelines.gazetteer import is_district_name, is_province_name
 
-    return is_district_name(name) if kind == "district" else is_province_name(name)
+    only = _ONLY[section].get(written)
+    if only == "central_cities":
+        return _is_central_city(name)
+    if only == "known":
+        return is_district_name(name) if section == "district_types" else is_province_name(name)
+    return True
 
 
 def _is_central_city(name: str) -> bool:
@@ -193,9 +200,6 @@ def _is_central_city(name: str) -> bool:
 # --- provinces -------------------------------------------------------------------------------------
 # the party committee first: "Tỉnh ủy Đắk Lắk" must not be read as "tỉnh" + "ủy"
 _PROVINCE_RE = re.compile(rf"(?<![\wÀ-ỹ])(?P<kind>{alternation('province_types')})\s+", re.I)
-# type words that make a province only of a city under the central government ("thành phố Hải Phòng")
-_CITY_WORDS = {fold(w) for entry in entries("province_types") if entry.get("only") == "central_cities"
-               for w in entry["words"]}
 
 
 def province_mentions(text: str, people: tuple[str, ...] | None = None):
@@ -209,8 +213,6 @@ def province_mentions(text: str, people: tuple[str, ...] | None = None):
         if not name or NUMBER_NAME.fullmatch(name):
             continue
         written = fold(" ".join(m.group("kind").split()))
-        if written in _CITY_WORDS and not _is_central_city(name):
-            continue  # "thành phố Sơn La": a district
-        if written in _KNOWN_ONLY["province_types"] and not _known(name, "province"):
-            continue
+        if not _allowed("province_types", written, name):
+            continue  # "thành phố Sơn La": a district; "T. Hằng" a photographer
         yield m.start(), name
